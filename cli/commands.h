@@ -1,0 +1,21 @@
+/*
+ * The chipsim command table: one entry, and one file, per subcommand.
+ * Each command's run() gets its own arguments (argv[0] is the command name)
+ * and returns an exit code from exit_codes.h.
+ */
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
+
+#include <stdio.h>
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `chipsim --help` */
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *out); /* full help with an example */
+} cli_command;
+
+int cmd_demo_run(int argc, char **argv);
+void cmd_demo_usage(FILE *out);
+
+#endif

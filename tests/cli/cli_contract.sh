@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The chipsim command's contract: exit codes (sysexits), where text goes
+# (results on stdout, diagnostics on stderr), and help for every command.
+#   cli_contract.sh PATH/TO/chipsim
+set -u
+chipsim=$1
+failures=0
+passes=0
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+# matches REGEX FILE; the regex EMPTY means the file must be empty.
+matches() {
+  if [ "$1" = EMPTY ]; then [ ! -s "$2" ]; else grep -Eq -- "$1" "$2"; fi
+}
+
+# expect CODE STDOUT-REGEX STDERR-REGEX -- ARGS...
+expect() {
+  local code=$1 want_out=$2 want_err=$3
+  shift 4
+  "$chipsim" "$@" >"$out" 2>"$err"
+  local got=$?
+  local ok=1
+  [ "$got" -eq "$code" ] || { echo "FAIL chipsim $*: exit $got, expected $code"; ok=0; }
+  matches "$want_out" "$out" || { echo "FAIL chipsim $*: stdout lacks /$want_out/"; ok=0; }
+  matches "$want_err" "$err" || { echo "FAIL chipsim $*: stderr lacks /$want_err/"; ok=0; }
+  if [ $ok = 1 ]; then passes=$((passes + 1)); else
+    failures=$((failures + 1)); sed 's/^/  stdout: /' "$out"; sed 's/^/  stderr: /' "$err"; fi
+}
+# expect_quiet_stdout CODE ARGS...: usage errors print nothing on stdout.
+expect_quiet_stdout() {
+  local code=$1; shift
+  "$chipsim" "$@" >"$out" 2>"$err"
+  local got=$?
+  if [ "$got" -eq "$code" ] && [ ! -s "$out" ] && [ -s "$err" ]; then passes=$((passes + 1));
+  else echo "FAIL chipsim $*: exit $got (expected $code), stdout $(wc -c <"$out") bytes (expected 0)";
+    failures=$((failures + 1)); fi
+}
+
+expect 0 '^usage: chipsim COMMAND' EMPTY -- --help
+expect 0 '^usage: chipsim COMMAND' EMPTY -- -h
+expect 0 '^chipsim [0-9]+\.[0-9]+\.[0-9]+$' EMPTY -- --version
+expect 64 EMPTY 'usage: chipsim COMMAND' --
+expect 64 EMPTY "chipsim: unknown command 'frobnicate'" -- frobnicate
+expect 0 'demo +run the kernel' EMPTY -- help
+expect 0 '^usage: chipsim demo' EMPTY -- help demo
+expect 0 '^usage: chipsim help' EMPTY -- help help
+expect 64 EMPTY "chipsim help: unknown command 'nope'" -- help nope
+expect 0 '^usage: chipsim demo' EMPTY -- demo --help
+expect 0 'example:' EMPTY -- demo --help
+expect 64 EMPTY "chipsim demo: unknown option '--bogus'" -- demo --bogus
+expect 64 EMPTY "see 'chipsim demo --help'" -- demo --bogus
+expect 64 EMPTY "--customers needs a whole number >= 100 \(got 'abc'\)" -- demo --customers abc
+expect 64 EMPTY "--customers needs a whole number >= 100 \(got '-5'\)" -- demo --customers=-5
+expect 64 EMPTY "--customers needs a whole number >= 100 \(got '99'\)" -- demo --customers 99
+expect 64 EMPTY "--customers needs a value" -- demo --customers
+expect 64 EMPTY "--arrival-rate needs a number" -- demo --arrival-rate nan
+expect 64 EMPTY "must be below --service-rate" -- demo --arrival-rate 2 --service-rate 1
+expect_quiet_stdout 64 demo --seed x
+expect_quiet_stdout 64 nonsense
+
+# A short demo run: results on stdout, theory inside the interval for this seed.
+expect 0 'theory rho/\(mu-lambda\) 1\.0000 days: inside the interval' EMPTY -- \
+  demo --customers 200000 --arrival-rate 0.5 --seed 3
+# Same seed, same numbers (the speed line aside).
+"$chipsim" demo --customers 5000 --seed 9 | grep -v speed >"$out"
+"$chipsim" demo --customers 5000 --seed 9 | grep -v speed >"$err"
+if cmp -s "$out" "$err"; then passes=$((passes + 1)); else
+  echo "FAIL demo is not reproducible for one seed"; failures=$((failures + 1)); fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
