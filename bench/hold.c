@@ -36,19 +36,19 @@ static int hold(size_t n, uint64_t holds)
         return 1;
     sim_rng r;
     sim_rng_init(&r, 1, 0, "hold", n);
-    sim_event ev = {nothing, NULL, 0};
+    sim_event ev;
     for (size_t i = 0; i < n; i++)
-        if (sim_queue_push(q, sim_rng_exponential(&r, 1.0), ev) == SIM_EVENT_NONE)
+        if (sim_queue_push(q, sim_rng_exponential(&r, 1.0), nothing, NULL, 0) == SIM_EVENT_NONE)
             return 1;
     double t;
     for (size_t i = 0; i < n; i++) {
         sim_queue_pop(q, &t, &ev);
-        sim_queue_push(q, t + sim_rng_exponential(&r, 1.0), ev);
+        sim_queue_push(q, t + sim_rng_exponential(&r, 1.0), ev.fn, ev.obj, ev.arg);
     }
     double t0 = seconds_now();
     for (uint64_t i = 0; i < holds; i++) {
         sim_queue_pop(q, &t, &ev);
-        sim_queue_push(q, t + sim_rng_exponential(&r, 1.0), ev);
+        sim_queue_push(q, t + sim_rng_exponential(&r, 1.0), ev.fn, ev.obj, ev.arg);
     }
     double wall = seconds_now() - t0;
     printf("hold: %8zu pending  %6.1f ns/hold  (%" PRIu64 " holds in %.3f s)\n", n,

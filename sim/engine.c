@@ -98,7 +98,7 @@ sim_event_id sim_schedule_at(sim_engine *e, double time, sim_handler fn, void *o
 {
     assert(fn != NULL);
     assert(isfinite(time) && time >= e->now);
-    sim_event_id id = sim_queue_push(e->queue, time, (sim_event){fn, obj, arg});
+    sim_event_id id = sim_queue_push(e->queue, time, fn, obj, arg);
     if (id == SIM_EVENT_NONE)
         sim_engine_fail(e, SIM_ENOMEM, "out of memory with %zu events pending",
                         sim_queue_size(e->queue));

@@ -453,7 +453,7 @@ void sim_queue_free(sim_queue *q)
     free(q);
 }
 
-sim_event_id sim_queue_push(sim_queue *q, double time, sim_event ev)
+sim_event_id sim_queue_push(sim_queue *q, double time, sim_handler fn, void *obj, uint64_t arg)
 {
     assert(isfinite(time));
     if (q->free_head == NIL && !grow_nodes(q))
@@ -463,7 +463,9 @@ sim_event_id sim_queue_push(sim_queue *q, double time, sim_event ev)
     q->free_head = nd->next;
     nd->time = time;
     nd->seq = q->next_seq++;
-    nd->ev = ev;
+    nd->ev.fn = fn;
+    nd->ev.obj = obj;
+    nd->ev.arg = arg;
     place(q, slot);
     q->size++;
     return make_id(nd->gen, slot);

@@ -1,5 +1,6 @@
 #include "rng.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <Random123/threefry.h>
@@ -63,6 +64,24 @@ static const gsl_rng_type threefry_type = {
 };
 
 const gsl_rng_type *const sim_rng_threefry = &threefry_type;
+
+double sim_rng_exponential_slow(sim_rng *r, unsigned layer, double z)
+{
+    for (;;) {
+        if (layer == 0)
+            return SIM_ZIG_EXP_R - log(sim_rng_uniform_pos(r));
+        /* Wedge: a uniform height within the layer, under the density or not. */
+        double y = sim_zig_exp_f[layer] +
+                   sim_rng_uniform(r) * (sim_zig_exp_f[layer + 1] - sim_zig_exp_f[layer]);
+        if (y < exp(-z))
+            return z;
+        uint64_t w = sim_rng_u64(r);
+        layer = (unsigned)(w & 0xffu);
+        z = (double)(w >> 11) * 0x1.0p-53 * sim_zig_exp_x[layer];
+        if (z < sim_zig_exp_x[layer + 1])
+            return z;
+    }
+}
 
 void sim_rng_init(sim_rng *r, uint64_t seed, uint64_t replication, const char *name,
                   uint64_t index)

@@ -21,9 +21,10 @@ static void noop(sim_engine *e, void *obj, uint64_t arg)
     (void)arg;
 }
 
-static sim_event tagged(uint64_t tag)
+/* Pushes an event whose arg is its tag. */
+static sim_event_id push_tagged(sim_queue *q, double time, uint64_t tag)
 {
-    return (sim_event){noop, NULL, tag};
+    return sim_queue_push(q, time, noop, NULL, tag);
 }
 
 /* The reference: live events with their sequence, popped by linear search. */
@@ -103,7 +104,7 @@ static void test_fifo_ties(void **state)
     sim_queue *q = sim_queue_new(0);
     for (uint64_t i = 0; i < 2000; i++) {
         double t = (double)(i % 3); /* times 0, 1, 2 interleaved */
-        assert_int_not_equal(sim_queue_push(q, t, tagged(i)), SIM_EVENT_NONE);
+        assert_int_not_equal(push_tagged(q, t, i), SIM_EVENT_NONE);
     }
     uint64_t last_tag[3] = {0, 0, 0};
     int seen[3] = {0, 0, 0};
@@ -149,7 +150,7 @@ static void test_million_against_sort(void **state)
         if (i % 97 == 0)
             t += 1e7;
         all[i] = (ref_event){t, i, i, 0};
-        assert_int_not_equal(sim_queue_push(q, t, tagged(i)), SIM_EVENT_NONE);
+        assert_int_not_equal(push_tagged(q, t, i), SIM_EVENT_NONE);
     }
     qsort(all, n, sizeof *all, cmp_ref);
     for (size_t i = 0; i < n; i++) {
@@ -205,7 +206,7 @@ static void run_mixed(time_gen gen, uint64_t stream, size_t ops, size_t target)
         double p_push = ref.n < target ? 0.6 : 0.4;
         if (ref.n == 0 || u < p_push) {
             double t = gen(&r, now);
-            sim_event_id id = sim_queue_push(q, t, tagged(tag));
+            sim_event_id id = push_tagged(q, t, tag);
             assert_int_not_equal(id, SIM_EVENT_NONE);
             ref_push(&ref, t, tag++, id);
         } else if (u < p_push + 0.25) {
@@ -270,11 +271,11 @@ static void test_stale_ids(void **state)
 {
     (void)state;
     sim_queue *q = sim_queue_new(0);
-    sim_event_id a = sim_queue_push(q, 1.0, tagged(1));
+    sim_event_id a = push_tagged(q, 1.0, 1);
     double t;
     sim_event ev;
     assert_true(sim_queue_pop(q, &t, &ev));
-    sim_event_id b = sim_queue_push(q, 2.0, tagged(2)); /* reuses a's slot */
+    sim_event_id b = push_tagged(q, 2.0, 2); /* reuses a's slot */
     assert_int_not_equal(a, b);
     assert_false(sim_queue_is_pending(q, a));
     assert_false(sim_queue_cancel(q, a));
@@ -290,8 +291,8 @@ static void test_reschedule_goes_behind_ties(void **state)
 {
     (void)state;
     sim_queue *q = sim_queue_new(0);
-    sim_event_id a = sim_queue_push(q, 5.0, tagged(1));
-    sim_queue_push(q, 5.0, tagged(2));
+    sim_event_id a = push_tagged(q, 5.0, 1);
+    push_tagged(q, 5.0, 2);
     assert_true(sim_queue_reschedule(q, a, 5.0));
     double t;
     sim_event ev;
@@ -306,8 +307,8 @@ static void test_pop_until(void **state)
 {
     (void)state;
     sim_queue *q = sim_queue_new(0);
-    sim_queue_push(q, 3.0, tagged(3));
-    sim_queue_push(q, 1.0, tagged(1));
+    push_tagged(q, 3.0, 3);
+    push_tagged(q, 1.0, 1);
     double t;
     sim_event ev;
     assert_false(sim_queue_pop_until(q, 0.5, &t, &ev));

@@ -143,7 +143,7 @@ static void test_uniform_distribution(void **state)
     assert_true(chi2 <= gsl_cdf_chisq_Qinv(0.001, BINS - 1));
 }
 
-/* Exponential draws by inversion: mean within the 99.9% interval of theory. */
+/* Exponential draws (ziggurat): mean within the 99.9% interval of theory. */
 static void test_exponential_mean(void **state)
 {
     (void)state;
@@ -160,6 +160,33 @@ static void test_exponential_mean(void **state)
     assert_true(fabs(sum / N - 2.5) <= 3.29 * 2.5 / sqrt((double)N));
 }
 
+/* The whole shape: 4 million standard draws in 200 equiprobable bins, the
+ * last one the far tail beyond -ln(1/200) = 5.3, against the chi-square
+ * critical value at 99.9%; and the tail past r = 7.697 (the ziggurat's
+ * separate path) against its probability e^-r with a binomial 99.9% bound. */
+static void test_exponential_shape(void **state)
+{
+    (void)state;
+    enum { N = 4000000, BINS = 200 };
+    sim_rng r;
+    sim_rng_init(&r, 4, 0, "exp-shape", 0);
+    static unsigned long counts[BINS];
+    unsigned long beyond_r = 0;
+    for (int i = 0; i < N; i++) {
+        double x = sim_rng_exponential1(&r);
+        /* bin k holds F(x) in [k/BINS, (k+1)/BINS), F(x) = 1 - e^-x */
+        int k = (int)((1.0 - exp(-x)) * BINS);
+        counts[k < BINS ? k : BINS - 1]++;
+        beyond_r += x > SIM_ZIG_EXP_R;
+    }
+    double expected = (double)N / BINS, chi2 = 0;
+    for (int k = 0; k < BINS; k++)
+        chi2 += ((double)counts[k] - expected) * ((double)counts[k] - expected) / expected;
+    assert_true(chi2 <= gsl_cdf_chisq_Qinv(0.001, BINS - 1));
+    double p = exp(-SIM_ZIG_EXP_R);
+    assert_true(fabs((double)beyond_r - N * p) <= 3.29 * sqrt(N * p * (1 - p)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_reproducible),        cmocka_unit_test(test_keys_distinguish),
         cmocka_unit_test(test_streams_independent), cmocka_unit_test(test_gsl_face),
         cmocka_unit_test(test_uniform_distribution), cmocka_unit_test(test_exponential_mean),
+        cmocka_unit_test(test_exponential_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
