@@ -42,7 +42,7 @@ bench: build
 	$(BUILD)/bench/bench_hold
 
 format:
-	clang-format -i sim/*.[ch] cli/*.[ch] tests/unit/*.c bench/*.c
+	clang-format -i $$(git ls-files "*.c" "*.h" | grep -v ziggurat_exp.c)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

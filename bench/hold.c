@@ -32,8 +32,7 @@ static double seconds_now(void)
 static int hold(size_t n, uint64_t holds)
 {
     sim_queue *q = sim_queue_new(n);
-    if (!q)
-        return 1;
+    if (!q) return 1;
     sim_rng r;
     sim_rng_init(&r, 1, 0, "hold", n);
     sim_event ev;

@@ -23,8 +23,11 @@ static double seconds_now(void)
 
 int main(int argc, char **argv)
 {
-    sim_mm1_config cfg = {.arrival_rate_per_day = 0.9, .service_rate_per_day = 1.0,
-                          .customers = 10000000, .seed = 1, .ci_level = 0.95};
+    sim_mm1_config cfg = {.arrival_rate_per_day = 0.9,
+                          .service_rate_per_day = 1.0,
+                          .customers = 10000000,
+                          .seed = 1,
+                          .ci_level = 0.95};
     if (argc > 1) {
         char *end;
         unsigned long long v = strtoull(argv[1], &end, 10);

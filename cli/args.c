@@ -29,8 +29,7 @@ static const char *take_value(cli_args *a, const char *name)
 {
     const char *arg = a->argv[a->i++];
     const char *eq = strchr(arg, '=');
-    if (eq)
-        return eq + 1;
+    if (eq) return eq + 1;
     if (a->i >= a->argc) {
         cli_usage_error(a, "%s needs a value", name);
         return NULL;
@@ -41,8 +40,7 @@ static const char *take_value(cli_args *a, const char *name)
 bool cli_take_u64(cli_args *a, const char *name, uint64_t min, uint64_t *out)
 {
     const char *v = take_value(a, name);
-    if (!v)
-        return false;
+    if (!v) return false;
     char *end;
     errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
@@ -60,8 +58,7 @@ bool cli_take_double(cli_args *a, const char *name, double min_exclusive, double
                      double *out)
 {
     const char *v = take_value(a, name);
-    if (!v)
-        return false;
+    if (!v) return false;
     char *end;
     errno = 0;
     double x = strtod(v, &end);

@@ -42,8 +42,11 @@ static double seconds_now(void)
 
 int cmd_demo_run(int argc, char **argv)
 {
-    sim_mm1_config cfg = {.arrival_rate_per_day = 0.9, .service_rate_per_day = 1.0,
-                          .customers = 1000000, .seed = 1, .ci_level = 0.95};
+    sim_mm1_config cfg = {.arrival_rate_per_day = 0.9,
+                          .service_rate_per_day = 1.0,
+                          .customers = 1000000,
+                          .seed = 1,
+                          .ci_level = 0.95};
     cli_args a = {"demo", argc, argv, 1};
     while (a.i < argc) {
         const char *arg = argv[a.i];
@@ -63,12 +66,12 @@ int cmd_demo_run(int argc, char **argv)
             cli_usage_error(&a, "unknown option '%s'", arg);
             return EXIT_USAGE;
         }
-        if (!ok)
-            return EXIT_USAGE;
+        if (!ok) return EXIT_USAGE;
     }
     if (cfg.arrival_rate_per_day >= cfg.service_rate_per_day) {
-        cli_usage_error(&a, "--arrival-rate (%g) must be below --service-rate (%g), or the queue "
-                            "grows without bound",
+        cli_usage_error(&a,
+                        "--arrival-rate (%g) must be below --service-rate (%g), or the queue "
+                        "grows without bound",
                         cfg.arrival_rate_per_day, cfg.service_rate_per_day);
         return EXIT_USAGE;
     }
@@ -86,8 +89,7 @@ int cmd_demo_run(int argc, char **argv)
     bool covered = r.ci.low <= theory && theory <= r.ci.high;
     printf("M/M/1 queue: arrival rate %g/day, service rate %g/day, seed %" PRIu64 "\n",
            cfg.arrival_rate_per_day, cfg.service_rate_per_day, cfg.seed);
-    printf("  customers served       %" PRIu64 " over %.0f simulated days\n", r.served,
-           r.sim_days);
+    printf("  customers served       %" PRIu64 " over %.0f simulated days\n", r.served, r.sim_days);
     printf("  mean wait in queue     %.4f days, 95%% CI [%.4f, %.4f] (batch means)\n",
            r.mean_wait_days, r.ci.low, r.ci.high);
     printf("  theory rho/(mu-lambda) %.4f days: %s the interval\n", theory,

@@ -29,8 +29,7 @@ enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };
 static const cli_command *find(const char *name)
 {
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return &commands[i];
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
     return NULL;
 }
 
@@ -42,8 +41,9 @@ static void main_usage(FILE *out)
                  "commands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nexample:\n  chipsim demo --customers 1000000\n"
-                 "\n'chipsim help COMMAND' or 'chipsim COMMAND --help' shows a command's options.\n");
+    fprintf(out,
+            "\nexample:\n  chipsim demo --customers 1000000\n"
+            "\n'chipsim help COMMAND' or 'chipsim COMMAND --help' shows a command's options.\n");
 }
 
 static void help_usage(FILE *out)

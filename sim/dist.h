@@ -38,17 +38,18 @@ typedef enum sim_dist_kind {
 
 typedef struct sim_dist_spec {
     sim_dist_kind kind;
-    double p[2];           /* see the table above; unused entries ignored */
-    const double *values;  /* empirical only: n values, each finite and >= 0 */
-    const double *weights; /* empirical only: n weights >= 0 with a positive sum, or NULL for equal */
+    double p[2];          /* see the table above; unused entries ignored */
+    const double *values; /* empirical only: n values, each finite and >= 0 */
+    const double
+        *weights; /* empirical only: n weights >= 0 with a positive sum, or NULL for equal */
     size_t n;
 } sim_dist_spec;
 
 typedef struct sim_dist {
     sim_dist_kind kind;
     double p[2];
-    double aux[3];      /* derived once at init: gamma shape/scale, lognormal mu, normal tail mass */
-    double *values;     /* empirical: owned copy, sorted order not required */
+    double aux[3];  /* derived once at init: gamma shape/scale, lognormal mu, normal tail mass */
+    double *values; /* empirical: owned copy, sorted order not required */
     double *cumulative; /* empirical: owned cumulative weights, last == 1 */
     size_t n;
 } sim_dist;

@@ -38,8 +38,7 @@ struct sim_engine {
 sim_engine *sim_engine_new(const sim_engine_config *cfg)
 {
     sim_engine *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
+    if (!e) return NULL;
     e->queue = sim_queue_new(1024);
     if (!e->queue) {
         free(e);
@@ -55,8 +54,7 @@ sim_engine *sim_engine_new(const sim_engine_config *cfg)
 
 void sim_engine_free(sim_engine *e)
 {
-    if (!e)
-        return;
+    if (!e) return;
     sim_queue_free(e->queue);
     for (size_t i = 0; i < e->stream_cap; i++) {
         free(e->streams[i].name);
@@ -130,19 +128,16 @@ bool sim_is_pending(const sim_engine *e, sim_event_id id)
 sim_status sim_engine_run(sim_engine *e, double until)
 {
     assert(!isnan(until) && until >= e->now);
-    if (e->status != SIM_OK || e->stopped)
-        return e->status;
+    if (e->status != SIM_OK || e->stopped) return e->status;
     double t;
     sim_event ev;
     while (sim_queue_pop_until(e->queue, until, &t, &ev)) {
         e->now = t;
         e->fired++;
         ev.fn(e, ev.obj, ev.arg);
-        if (e->stopped)
-            return e->status;
+        if (e->stopped) return e->status;
     }
-    if (isfinite(until))
-        e->now = until;
+    if (isfinite(until)) e->now = until;
     return e->status;
 }
 
@@ -153,8 +148,7 @@ void sim_engine_stop(sim_engine *e)
 
 void sim_engine_resume(sim_engine *e)
 {
-    if (e->status == SIM_OK)
-        e->stopped = false;
+    if (e->status == SIM_OK) e->stopped = false;
 }
 
 sim_status sim_engine_fail(sim_engine *e, sim_status status, const char *fmt, ...)
@@ -192,8 +186,7 @@ static stream_slot *stream_find(sim_engine *e, const char *name, uint64_t index,
     size_t mask = e->stream_cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         stream_slot *s = &e->streams[i];
-        if (!s->name || (s->hash == h && s->index == index && strcmp(s->name, name) == 0))
-            return s;
+        if (!s->name || (s->hash == h && s->index == index && strcmp(s->name, name) == 0)) return s;
     }
 }
 
@@ -209,8 +202,7 @@ static bool streams_grow(sim_engine *e)
     }
     e->stream_cap = cap;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i].name)
-            *stream_find(e, old[i].name, old[i].index, old[i].hash) = old[i];
+        if (old[i].name) *stream_find(e, old[i].name, old[i].index, old[i].hash) = old[i];
     free(old);
     return true;
 }
@@ -218,12 +210,10 @@ static bool streams_grow(sim_engine *e)
 sim_rng *sim_engine_stream(sim_engine *e, const char *name, uint64_t index)
 {
     /* Keep the table at most half full so probes stay short. */
-    if (2 * (e->stream_count + 1) > e->stream_cap && !streams_grow(e))
-        return NULL;
+    if (2 * (e->stream_count + 1) > e->stream_cap && !streams_grow(e)) return NULL;
     uint64_t h = slot_hash(sim_rng_hash(name), index);
     stream_slot *s = stream_find(e, name, index, h);
-    if (s->name)
-        return s->rng;
+    if (s->name) return s->rng;
     size_t len = strlen(name) + 1;
     char *copy = malloc(len);
     sim_rng *rng = malloc(sizeof *rng);
@@ -242,12 +232,10 @@ sim_rng *sim_engine_stream(sim_engine *e, const char *name, uint64_t index)
 sim_pool *sim_engine_pool(sim_engine *e, size_t object_size)
 {
     sim_pool **pools = realloc(e->pools, (e->pool_count + 1) * sizeof *pools);
-    if (!pools)
-        return NULL;
+    if (!pools) return NULL;
     e->pools = pools;
     sim_pool *p = sim_pool_new(object_size, 0);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     e->pools[e->pool_count++] = p;
     return p;
 }
@@ -270,8 +258,7 @@ bool sim_log_enabled(const sim_engine *e, sim_log_level level)
 void sim_log(const sim_engine *e, sim_log_level level, const char *fmt, ...)
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
-    if (!sim_log_enabled(e, level))
-        return;
+    if (!sim_log_enabled(e, level)) return;
     FILE *out = e->log_stream ? e->log_stream : stderr;
     char date[SIM_DATE_BUFSIZE];
     sim_date_format(sim_today(e), date);
@@ -279,8 +266,7 @@ void sim_log(const sim_engine *e, sim_log_level level, const char *fmt, ...)
     char line[1024];
     int n = snprintf(line, sizeof line, "[rep %llu %s] %s: ", (unsigned long long)e->replication,
                      date, names[level]);
-    if (n < 0)
-        return;
+    if (n < 0) return;
     size_t used = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     va_list ap;
     va_start(ap, fmt);

@@ -61,8 +61,7 @@ uint64_t sim_engine_replication(const sim_engine *e);
  * Returns the event's id; SIM_EVENT_NONE when memory ran out, in which case the
  * engine has failed with SIM_ENOMEM and the run will stop. */
 sim_event_id sim_schedule_at(sim_engine *e, double time, sim_handler fn, void *obj, uint64_t arg);
-sim_event_id sim_schedule_in(sim_engine *e, double delay, sim_handler fn, void *obj,
-                             uint64_t arg);
+sim_event_id sim_schedule_in(sim_engine *e, double delay, sim_handler fn, void *obj, uint64_t arg);
 /* False when the event is no longer pending (it fired or was cancelled). */
 bool sim_cancel(sim_engine *e, sim_event_id id);
 bool sim_reschedule(sim_engine *e, sim_event_id id, double time);

@@ -9,7 +9,7 @@
 /* A bucket with more events than this is split into a finer rung rather than
  * moved into the heap (the ladder paper's THRES, which it sets to 50). */
 #define SPLIT_THRESHOLD 48
-#define MAX_RUNGS 8
+#define MAX_RUNGS       8
 /* Buckets per rung at most; a rung gets one bucket per event up to this. */
 #define MAX_BUCKETS (1u << 22)
 
@@ -86,8 +86,7 @@ static void sift_up(sim_queue *q, size_t i, entry e)
 {
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!before(&e, &q->heap[parent]))
-            break;
+        if (!before(&e, &q->heap[parent])) break;
         heap_place(q, i, q->heap[parent]);
         i = parent;
     }
@@ -100,12 +99,9 @@ static void sift_down(sim_queue *q, size_t i, entry e)
     size_t n = q->heap_size;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && before(&h[c + 1], &h[c]))
-            c++;
-        if (!before(&h[c], &e))
-            break;
+        if (c >= n) break;
+        if (c + 1 < n && before(&h[c + 1], &h[c])) c++;
+        if (!before(&h[c], &e)) break;
         heap_place(q, i, h[c]);
         i = c;
     }
@@ -124,8 +120,7 @@ static void heap_insert(sim_queue *q, uint32_t slot)
 static void heap_remove_at(sim_queue *q, size_t i)
 {
     size_t last = --q->heap_size;
-    if (i == last)
-        return;
+    if (i == last) return;
     entry e = q->heap[last];
     if (i > 0 && before(&e, &q->heap[(i - 1) / 2]))
         sift_up(q, i, e);
@@ -137,14 +132,12 @@ static void heap_remove_at(sim_queue *q, size_t i)
  * table never needs to grow in the middle of moving a bucket. */
 static bool heap_reserve(sim_queue *q, size_t n)
 {
-    if (n <= q->heap_cap)
-        return true;
+    if (n <= q->heap_cap) return true;
     size_t cap = q->heap_cap ? q->heap_cap : 64;
     while (cap < n)
         cap *= 2;
     entry *h = realloc(q->heap, cap * sizeof *h);
-    if (!h)
-        return false;
+    if (!h) return false;
     q->heap = h;
     q->heap_cap = cap;
     return true;
@@ -157,8 +150,7 @@ static inline void list_push(sim_queue *q, uint32_t *head, uint32_t slot)
     node *nd = &q->nodes[slot];
     nd->prev = NIL;
     nd->next = *head;
-    if (*head != NIL)
-        q->nodes[*head].prev = slot;
+    if (*head != NIL) q->nodes[*head].prev = slot;
     *head = slot;
 }
 
@@ -169,8 +161,7 @@ static inline void list_unlink(sim_queue *q, uint32_t *head, uint32_t slot)
         q->nodes[nd->prev].next = nd->next;
     else
         *head = nd->next;
-    if (nd->next != NIL)
-        q->nodes[nd->next].prev = nd->prev;
+    if (nd->next != NIL) q->nodes[nd->next].prev = nd->prev;
 }
 
 static void top_insert(sim_queue *q, uint32_t slot)
@@ -179,10 +170,8 @@ static void top_insert(sim_queue *q, uint32_t slot)
     nd->where = IN_TOP;
     list_push(q, &q->top_head, slot);
     q->top_count++;
-    if (nd->time < q->top_min)
-        q->top_min = nd->time;
-    if (nd->time > q->top_max)
-        q->top_max = nd->time;
+    if (nd->time < q->top_min) q->top_min = nd->time;
+    if (nd->time > q->top_max) q->top_max = nd->time;
 }
 
 /* ---- rungs ---- */
@@ -208,15 +197,12 @@ static inline void rung_insert(sim_queue *q, unsigned ri, uint32_t b, uint32_t s
 
 static bool rung_reserve(rung *r, uint32_t buckets)
 {
-    if (buckets <= r->cap)
-        return true;
+    if (buckets <= r->cap) return true;
     uint32_t *head = realloc(r->head, buckets * sizeof *head);
-    if (!head)
-        return false;
+    if (!head) return false;
     r->head = head;
     uint32_t *count = realloc(r->count, buckets * sizeof *count);
-    if (!count)
-        return false;
+    if (!count) return false;
     r->count = count;
     r->cap = buckets;
     return true;
@@ -229,8 +215,7 @@ static bool rung_spawn(sim_queue *q, unsigned ri, double start, double span, siz
 {
     uint32_t buckets = n < MAX_BUCKETS ? (uint32_t)n : MAX_BUCKETS;
     rung *r = &q->rungs[ri];
-    if (!rung_reserve(r, buckets))
-        return false;
+    if (!rung_reserve(r, buckets)) return false;
     r->start = start;
     r->width = span / buckets;
     r->buckets = buckets;
@@ -272,8 +257,7 @@ static void place(sim_queue *q, uint32_t slot)
             rung_insert(q, k, bi, slot);
             return;
         }
-        if (k + 1 == q->nrungs || b != (double)(r->cur - 1))
-            break;
+        if (k + 1 == q->nrungs || b != (double)(r->cur - 1)) break;
     }
     /* Before every rung's remaining range: the heap's part. */
     heap_insert(q, slot);
@@ -284,8 +268,7 @@ static bool refill(sim_queue *q)
 {
     for (;;) {
         if (q->nrungs == 0) {
-            if (q->top_count == 0)
-                return false;
+            if (q->top_count == 0) return false;
             size_t n = q->top_count;
             double lo = q->top_min, hi = q->top_max;
             double end = nextafter(hi, INFINITY);
@@ -329,8 +312,7 @@ static bool refill(sim_queue *q)
             /* The child covers this bucket exactly: membership is decided by
              * this rung's bucket_of, the child only orders within it. */
             double start = r->start + (double)b * r->width;
-            if (lo < hi && r->width > 0 &&
-                rung_spawn(q, ri + 1, start, r->width, n, &list))
+            if (lo < hi && r->width > 0 && rung_spawn(q, ri + 1, start, r->width, n, &list))
                 continue;
         }
         for (uint32_t s = list, next; s != NIL; s = next) {
@@ -347,16 +329,12 @@ static bool grow_nodes(sim_queue *q)
 {
     size_t old = q->node_cap;
     size_t cap = old ? 2 * old : 64;
-    if (cap > NIL)
-        cap = NIL;
-    if (cap <= old)
-        return false;
+    if (cap > NIL) cap = NIL;
+    if (cap <= old) return false;
     node *nodes = realloc(q->nodes, cap * sizeof *nodes);
-    if (!nodes)
-        return false;
+    if (!nodes) return false;
     q->nodes = nodes;
-    if (!heap_reserve(q, cap))
-        return false;
+    if (!heap_reserve(q, cap)) return false;
     for (size_t s = old; s < cap; s++) {
         q->nodes[s].gen = 1;
         q->nodes[s].where = IN_FREE;
@@ -371,8 +349,7 @@ static inline void release_slot(sim_queue *q, uint32_t slot)
 {
     node *nd = &q->nodes[slot];
     /* Generation 0 is never issued, so ids are never 0. */
-    if (++nd->gen == 0)
-        nd->gen = 1;
+    if (++nd->gen == 0) nd->gen = 1;
     nd->where = IN_FREE;
     nd->next = q->free_head;
     q->free_head = slot;
@@ -409,12 +386,10 @@ static void detach(sim_queue *q, uint32_t slot)
 static inline bool pending_slot(const sim_queue *q, sim_event_id id, uint32_t *slot)
 {
     uint32_t s = (uint32_t)(id & 0xffffffffu);
-    if (id == SIM_EVENT_NONE || s >= q->node_cap)
-        return false;
+    if (id == SIM_EVENT_NONE || s >= q->node_cap) return false;
     const node *nd = &q->nodes[s];
     /* A free slot's generation was bumped past every id issued for it. */
-    if (nd->gen != (uint32_t)(id >> 32) || nd->where == IN_FREE)
-        return false;
+    if (nd->gen != (uint32_t)(id >> 32) || nd->where == IN_FREE) return false;
     *slot = s;
     return true;
 }
@@ -424,8 +399,7 @@ static inline bool pending_slot(const sim_queue *q, sim_event_id id, uint32_t *s
 sim_queue *sim_queue_new(size_t capacity_hint)
 {
     sim_queue *q = calloc(1, sizeof *q);
-    if (!q)
-        return NULL;
+    if (!q) return NULL;
     q->free_head = NIL;
     q->top_head = NIL;
     q->top_start = -INFINITY;
@@ -442,8 +416,7 @@ sim_queue *sim_queue_new(size_t capacity_hint)
 
 void sim_queue_free(sim_queue *q)
 {
-    if (!q)
-        return;
+    if (!q) return;
     for (unsigned i = 0; i < MAX_RUNGS; i++) {
         free(q->rungs[i].head);
         free(q->rungs[i].count);
@@ -456,8 +429,7 @@ void sim_queue_free(sim_queue *q)
 sim_event_id sim_queue_push(sim_queue *q, double time, sim_handler fn, void *obj, uint64_t arg)
 {
     assert(isfinite(time));
-    if (q->free_head == NIL && !grow_nodes(q))
-        return SIM_EVENT_NONE;
+    if (q->free_head == NIL && !grow_nodes(q)) return SIM_EVENT_NONE;
     uint32_t slot = q->free_head;
     node *nd = &q->nodes[slot];
     q->free_head = nd->next;
@@ -483,26 +455,22 @@ static inline void take_top(sim_queue *q, double *time, sim_event *ev)
 
 bool sim_queue_pop(sim_queue *q, double *time, sim_event *ev)
 {
-    if (q->heap_size == 0 && !refill(q))
-        return false;
+    if (q->heap_size == 0 && !refill(q)) return false;
     take_top(q, time, ev);
     return true;
 }
 
 bool sim_queue_pop_until(sim_queue *q, double limit, double *time, sim_event *ev)
 {
-    if (q->heap_size == 0 && !refill(q))
-        return false;
-    if (q->heap[0].time > limit)
-        return false;
+    if (q->heap_size == 0 && !refill(q)) return false;
+    if (q->heap[0].time > limit) return false;
     take_top(q, time, ev);
     return true;
 }
 
 bool sim_queue_peek_time(sim_queue *q, double *time)
 {
-    if (q->heap_size == 0 && !refill(q))
-        return false;
+    if (q->heap_size == 0 && !refill(q)) return false;
     *time = q->heap[0].time;
     return true;
 }
@@ -516,8 +484,7 @@ bool sim_queue_is_pending(const sim_queue *q, sim_event_id id)
 bool sim_queue_time_of(const sim_queue *q, sim_event_id id, double *time)
 {
     uint32_t slot;
-    if (!pending_slot(q, id, &slot))
-        return false;
+    if (!pending_slot(q, id, &slot)) return false;
     *time = q->nodes[slot].time;
     return true;
 }
@@ -525,8 +492,7 @@ bool sim_queue_time_of(const sim_queue *q, sim_event_id id, double *time)
 bool sim_queue_cancel(sim_queue *q, sim_event_id id)
 {
     uint32_t slot;
-    if (!pending_slot(q, id, &slot))
-        return false;
+    if (!pending_slot(q, id, &slot)) return false;
     detach(q, slot);
     release_slot(q, slot);
     q->size--;
@@ -537,8 +503,7 @@ bool sim_queue_reschedule(sim_queue *q, sim_event_id id, double time)
 {
     assert(isfinite(time));
     uint32_t slot;
-    if (!pending_slot(q, id, &slot))
-        return false;
+    if (!pending_slot(q, id, &slot)) return false;
     detach(q, slot);
     q->nodes[slot].time = time;
     q->nodes[slot].seq = q->next_seq++;

@@ -32,8 +32,7 @@ static int ring_grow(mm1 *m)
 {
     size_t cap = m->ring_cap ? 2 * m->ring_cap : 1024;
     double *ring = malloc(cap * sizeof *ring);
-    if (!ring)
-        return 0;
+    if (!ring) return 0;
     for (size_t i = 0; i < m->count; i++)
         ring[i] = m->ring[(m->head + i) % m->ring_cap];
     free(m->ring);
@@ -57,8 +56,7 @@ static void arrive(sim_engine *e, void *obj, uint64_t arg)
         return;
     }
     m->ring[(m->head + m->count) % m->ring_cap] = sim_now(e);
-    if (++m->count > m->max_queue)
-        m->max_queue = m->count;
+    if (++m->count > m->max_queue) m->max_queue = m->count;
 }
 
 static void depart(sim_engine *e, void *obj, uint64_t arg)
@@ -83,14 +81,12 @@ double sim_mm1_theory_wait_days(double lambda, double mu)
     return lambda / mu / (mu - lambda);
 }
 
-sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err,
-                       size_t err_size)
+sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err, size_t err_size)
 {
     double lambda = cfg->arrival_rate_per_day, mu = cfg->service_rate_per_day;
     if (!(isfinite(lambda) && lambda > 0) || !(isfinite(mu) && mu > lambda)) {
         snprintf(err, err_size,
-                 "rates must satisfy 0 < arrival rate < service rate (got %g and %g)", lambda,
-                 mu);
+                 "rates must satisfy 0 < arrival rate < service rate (got %g and %g)", lambda, mu);
         return SIM_EINVAL;
     }
     if (cfg->customers < 100) {
@@ -102,22 +98,20 @@ sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err
         snprintf(err, err_size, "confidence level must be in (0, 1) (got %g)", cfg->ci_level);
         return SIM_EINVAL;
     }
-    sim_engine_config ec = {.seed = cfg->seed, .replication = cfg->replication,
-                            .log_level = SIM_LOG_WARN};
+    sim_engine_config ec = {
+        .seed = cfg->seed, .replication = cfg->replication, .log_level = SIM_LOG_WARN};
     sim_engine *e = sim_engine_new(&ec);
-    mm1 m = {.mean_interarrival_days = 1 / lambda, .mean_service_days = 1 / mu,
+    mm1 m = {.mean_interarrival_days = 1 / lambda,
+             .mean_service_days = 1 / mu,
              .target = cfg->customers};
     sim_status st = SIM_ENOMEM;
-    if (!e || !ring_grow(&m))
-        goto out;
+    if (!e || !ring_grow(&m)) goto out;
     m.arrivals = sim_engine_stream(e, "arrivals", 0);
     m.service = sim_engine_stream(e, "service", 0);
-    if (!m.arrivals || !m.service)
-        goto out;
+    if (!m.arrivals || !m.service) goto out;
     /* Small first batches so short runs still get an interval; they double. */
     sim_batch_means_init(&m.waits, 100);
-    if (sim_schedule_at(e, 0.0, arrive, &m, 0) == SIM_EVENT_NONE)
-        goto out;
+    if (sim_schedule_at(e, 0.0, arrive, &m, 0) == SIM_EVENT_NONE) goto out;
     st = sim_engine_run(e, INFINITY);
     if (st != SIM_OK) {
         snprintf(err, err_size, "%s", sim_engine_error(e));
@@ -128,11 +122,9 @@ sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err
     out->events = sim_engine_events_fired(e);
     out->max_queue = m.max_queue;
     st = sim_batch_means_ci(&m.waits, cfg->ci_level, &out->mean_wait_days, &out->ci);
-    if (st != SIM_OK)
-        snprintf(err, err_size, "too few customers for a batch-means interval");
+    if (st != SIM_OK) snprintf(err, err_size, "too few customers for a batch-means interval");
 out:
-    if (st == SIM_ENOMEM)
-        snprintf(err, err_size, "out of memory");
+    if (st == SIM_ENOMEM) snprintf(err, err_size, "out of memory");
     free(m.ring);
     sim_engine_free(e);
     return st;

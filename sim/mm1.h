@@ -37,8 +37,7 @@ typedef struct sim_mm1_result {
 } sim_mm1_result;
 
 /* SIM_EINVAL with a message for a bad configuration; SIM_ENOMEM. */
-sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err,
-                       size_t err_size);
+sim_status sim_mm1_run(const sim_mm1_config *cfg, sim_mm1_result *out, char *err, size_t err_size);
 
 /* rho / (mu - lambda). */
 double sim_mm1_theory_wait_days(double lambda, double mu);

@@ -10,7 +10,8 @@ typedef struct chunk {
 } chunk;
 
 /* Objects start this far into a chunk, so they keep max_align_t alignment. */
-#define CHUNK_HEADER (((sizeof(chunk) + alignof(max_align_t) - 1) / alignof(max_align_t)) * alignof(max_align_t))
+#define CHUNK_HEADER                                                                               \
+    (((sizeof(chunk) + alignof(max_align_t) - 1) / alignof(max_align_t)) * alignof(max_align_t))
 
 struct sim_pool {
     size_t object_size;
@@ -23,11 +24,9 @@ struct sim_pool {
 
 sim_pool *sim_pool_new(size_t object_size, size_t objects_per_chunk)
 {
-    if (object_size == 0)
-        return NULL;
+    if (object_size == 0) return NULL;
     sim_pool *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     size_t a = alignof(max_align_t);
     size_t size = object_size < sizeof(void *) ? sizeof(void *) : object_size;
     p->object_size = object_size;
@@ -35,8 +34,7 @@ sim_pool *sim_pool_new(size_t object_size, size_t objects_per_chunk)
     if (objects_per_chunk == 0) {
         /* About 64 KiB a chunk: few mallocs, little waste for small pools. */
         objects_per_chunk = 65536 / p->stride;
-        if (objects_per_chunk < 16)
-            objects_per_chunk = 16;
+        if (objects_per_chunk < 16) objects_per_chunk = 16;
     }
     p->per_chunk = objects_per_chunk;
     return p;
@@ -44,8 +42,7 @@ sim_pool *sim_pool_new(size_t object_size, size_t objects_per_chunk)
 
 void sim_pool_free(sim_pool *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     chunk *c = p->chunks;
     while (c) {
         chunk *next = c->next;
@@ -57,11 +54,9 @@ void sim_pool_free(sim_pool *p)
 
 static int add_chunk(sim_pool *p)
 {
-    if (p->per_chunk > (SIZE_MAX - CHUNK_HEADER) / p->stride)
-        return 0;
+    if (p->per_chunk > (SIZE_MAX - CHUNK_HEADER) / p->stride) return 0;
     chunk *c = malloc(CHUNK_HEADER + p->per_chunk * p->stride);
-    if (!c)
-        return 0;
+    if (!c) return 0;
     c->next = p->chunks;
     p->chunks = c;
     unsigned char *base = (unsigned char *)c + CHUNK_HEADER;
@@ -76,8 +71,7 @@ static int add_chunk(sim_pool *p)
 
 void *sim_pool_get(sim_pool *p)
 {
-    if (!p->free_list && !add_chunk(p))
-        return NULL;
+    if (!p->free_list && !add_chunk(p)) return NULL;
     void *obj = p->free_list;
     p->free_list = *(void **)obj;
     p->in_use++;

@@ -43,8 +43,7 @@ static void gsl_set(void *state, unsigned long seed)
 
 static uint64_t state_u64(sim_rng_state *st)
 {
-    if (st->next == 4)
-        sim_rng_refill(st);
+    if (st->next == 4) sim_rng_refill(st);
     return st->block[st->next++];
 }
 
@@ -59,8 +58,8 @@ static double gsl_get_double(void *state)
 }
 
 static const gsl_rng_type threefry_type = {
-    "chipsim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state),
-    gsl_set,                gsl_get,      gsl_get_double,
+    "chipsim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state), gsl_set, gsl_get,
+    gsl_get_double,
 };
 
 const gsl_rng_type *const sim_rng_threefry = &threefry_type;
@@ -68,23 +67,19 @@ const gsl_rng_type *const sim_rng_threefry = &threefry_type;
 double sim_rng_exponential_slow(sim_rng *r, unsigned layer, double z)
 {
     for (;;) {
-        if (layer == 0)
-            return SIM_ZIG_EXP_R - log(sim_rng_uniform_pos(r));
+        if (layer == 0) return SIM_ZIG_EXP_R - log(sim_rng_uniform_pos(r));
         /* Wedge: a uniform height within the layer, under the density or not. */
         double y = sim_zig_exp_f[layer] +
                    sim_rng_uniform(r) * (sim_zig_exp_f[layer + 1] - sim_zig_exp_f[layer]);
-        if (y < exp(-z))
-            return z;
+        if (y < exp(-z)) return z;
         uint64_t w = sim_rng_u64(r);
         layer = (unsigned)(w & 0xffu);
         z = (double)(w >> 11) * 0x1.0p-53 * sim_zig_exp_x[layer];
-        if (z < sim_zig_exp_x[layer + 1])
-            return z;
+        if (z < sim_zig_exp_x[layer + 1]) return z;
     }
 }
 
-void sim_rng_init(sim_rng *r, uint64_t seed, uint64_t replication, const char *name,
-                  uint64_t index)
+void sim_rng_init(sim_rng *r, uint64_t seed, uint64_t replication, const char *name, uint64_t index)
 {
     memset(r, 0, sizeof *r);
     r->st.key[0] = seed;

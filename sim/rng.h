@@ -63,8 +63,7 @@ void sim_rng_refill(sim_rng_state *st);
 
 static inline uint64_t sim_rng_u64(sim_rng *r)
 {
-    if (r->st.next == 4)
-        sim_rng_refill(&r->st);
+    if (r->st.next == 4) sim_rng_refill(&r->st);
     return r->st.block[r->st.next++];
 }
 
@@ -98,8 +97,7 @@ static inline double sim_rng_exponential1(sim_rng *r)
     uint64_t w = sim_rng_u64(r);
     unsigned layer = (unsigned)(w & 0xffu);
     double z = (double)(w >> 11) * 0x1.0p-53 * sim_zig_exp_x[layer];
-    if (z < sim_zig_exp_x[layer + 1])
-        return z;
+    if (z < sim_zig_exp_x[layer + 1]) return z;
     return sim_rng_exponential_slow(r, layer, z);
 }
 

@@ -16,8 +16,10 @@
 
 static sim_engine *new_engine(uint64_t seed, uint64_t replication)
 {
-    sim_engine_config cfg = {.seed = seed, .replication = replication,
-                             .epoch = 19358 /* 2023-01-01 */, .log_level = SIM_LOG_WARN};
+    sim_engine_config cfg = {.seed = seed,
+                             .replication = replication,
+                             .epoch = 19358 /* 2023-01-01 */,
+                             .log_level = SIM_LOG_WARN};
     sim_engine *e = sim_engine_new(&cfg);
     assert_non_null(e);
     return e;
@@ -216,8 +218,8 @@ static void test_log_lines(void **state)
     (void)state;
     FILE *f = tmpfile();
     assert_non_null(f);
-    sim_engine_config cfg = {.seed = 1, .replication = 3, .epoch = 19358,
-                             .log_level = SIM_LOG_WARN, .log_stream = f};
+    sim_engine_config cfg = {
+        .seed = 1, .replication = 3, .epoch = 19358, .log_level = SIM_LOG_WARN, .log_stream = f};
     sim_engine *e = sim_engine_new(&cfg);
     sim_schedule_at(e, 242.5, logger, NULL, 0); /* 2023-08-31 */
     assert_int_equal(sim_engine_run(e, INFINITY), SIM_OK);
@@ -236,8 +238,11 @@ static void test_log_lines(void **state)
 
 static sim_mm1_result run_mm1(uint64_t seed, double lambda, uint64_t customers, double level)
 {
-    sim_mm1_config cfg = {.arrival_rate_per_day = lambda, .service_rate_per_day = 1.0,
-                          .customers = customers, .seed = seed, .ci_level = level};
+    sim_mm1_config cfg = {.arrival_rate_per_day = lambda,
+                          .service_rate_per_day = 1.0,
+                          .customers = customers,
+                          .seed = seed,
+                          .ci_level = level};
     sim_mm1_result r;
     char err[256];
     assert_int_equal(sim_mm1_run(&cfg, &r, err, sizeof err), SIM_OK);
@@ -277,12 +282,16 @@ static void test_mm1_rejects_bad_config(void **state)
     (void)state;
     char err[256];
     sim_mm1_result r;
-    sim_mm1_config unstable = {.arrival_rate_per_day = 1.0, .service_rate_per_day = 1.0,
-                               .customers = 1000, .ci_level = 0.95};
+    sim_mm1_config unstable = {.arrival_rate_per_day = 1.0,
+                               .service_rate_per_day = 1.0,
+                               .customers = 1000,
+                               .ci_level = 0.95};
     assert_int_equal(sim_mm1_run(&unstable, &r, err, sizeof err), SIM_EINVAL);
     assert_string_equal(err, "rates must satisfy 0 < arrival rate < service rate (got 1 and 1)");
-    sim_mm1_config few = {.arrival_rate_per_day = 0.5, .service_rate_per_day = 1.0,
-                          .customers = 10, .ci_level = 0.95};
+    sim_mm1_config few = {.arrival_rate_per_day = 0.5,
+                          .service_rate_per_day = 1.0,
+                          .customers = 10,
+                          .ci_level = 0.95};
     assert_int_equal(sim_mm1_run(&few, &r, err, sizeof err), SIM_EINVAL);
     assert_string_equal(err, "customers must be >= 100 (got 10)");
 }

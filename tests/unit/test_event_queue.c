@@ -56,8 +56,7 @@ static size_t ref_min(const reference *r)
     size_t best = 0;
     for (size_t i = 1; i < r->n; i++) {
         const ref_event *a = &r->items[i], *b = &r->items[best];
-        if (a->time < b->time || (a->time == b->time && a->seq < b->seq))
-            best = i;
+        if (a->time < b->time || (a->time == b->time && a->seq < b->seq)) best = i;
     }
     return best;
 }
@@ -117,8 +116,7 @@ static void test_fifo_ties(void **state)
         last_t = t;
         int k = (int)t;
         assert_int_equal(ev.arg % 3, (uint64_t)k);
-        if (seen[k])
-            assert_true(ev.arg > last_tag[k]);
+        if (seen[k]) assert_true(ev.arg > last_tag[k]);
         seen[k] = 1;
         last_tag[k] = ev.arg;
     }
@@ -129,8 +127,7 @@ static void test_fifo_ties(void **state)
 static int cmp_ref(const void *pa, const void *pb)
 {
     const ref_event *a = pa, *b = pb;
-    if (a->time != b->time)
-        return a->time < b->time ? -1 : 1;
+    if (a->time != b->time) return a->time < b->time ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -147,8 +144,7 @@ static void test_million_against_sort(void **state)
     for (size_t i = 0; i < n; i++) {
         /* Coarse times so that ties are common, with a far tail. */
         double t = floor(sim_rng_exponential(&r, 1000.0));
-        if (i % 97 == 0)
-            t += 1e7;
+        if (i % 97 == 0) t += 1e7;
         all[i] = (ref_event){t, i, i, 0};
         assert_int_not_equal(push_tagged(q, t, i), SIM_EVENT_NONE);
     }

@@ -190,9 +190,9 @@ static void test_exponential_shape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fnv1a_known_values),  cmocka_unit_test(test_known_answer),
-        cmocka_unit_test(test_reproducible),        cmocka_unit_test(test_keys_distinguish),
-        cmocka_unit_test(test_streams_independent), cmocka_unit_test(test_gsl_face),
+        cmocka_unit_test(test_fnv1a_known_values),   cmocka_unit_test(test_known_answer),
+        cmocka_unit_test(test_reproducible),         cmocka_unit_test(test_keys_distinguish),
+        cmocka_unit_test(test_streams_independent),  cmocka_unit_test(test_gsl_face),
         cmocka_unit_test(test_uniform_distribution), cmocka_unit_test(test_exponential_mean),
         cmocka_unit_test(test_exponential_shape),
     };
