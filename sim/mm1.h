@@ -2,9 +2,9 @@
  * The kernel's reference model: an M/M/1 queue (Poisson arrivals, one server,
  * exponential service, FIFO) written on the engine API and nothing else.
  *
- * It is how the kernel proves itself before any semiconductor model exists:
+ * It is how the kernel proves itself before any domain model exists:
  * bench/mm1 times it, the engine tests check it against queueing theory, and
- * `chipsim demo` runs it. Theory for the mean wait in queue is
+ * the command-line demo runs it. Theory for the mean wait in queue is
  * Wq = rho / (mu - lambda), rho = lambda / mu < 1 (Kleinrock, Queueing
  * Systems vol. 1, eq. 3.26). Waits are collected with batch means, so the
  * interval is honest about autocorrelation.

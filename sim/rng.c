@@ -58,7 +58,7 @@ static double gsl_get_double(void *state)
 }
 
 static const gsl_rng_type threefry_type = {
-    "chipsim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state), gsl_set, gsl_get,
+    "sim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state), gsl_set, gsl_get,
     gsl_get_double,
 };
 

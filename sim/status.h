@@ -1,5 +1,5 @@
 /*
- * Status codes returned by every fallible function in chipsim's libraries.
+ * Status codes returned by every fallible function in the simulator's libraries.
  *
  * Library code returns a status and, where a person needs to know more, writes a
  * message into a buffer or context its caller owns. Only cli/ prints and chooses

@@ -95,7 +95,7 @@ static void test_gsl_face(void **state)
     sim_rng_init(&a, 5, 0, "g", 0);
     sim_rng_init(&b, 5, 0, "g", 0);
     gsl_rng *g = sim_rng_gsl(&b);
-    assert_string_equal(gsl_rng_name(g), "chipsim-threefry4x64");
+    assert_string_equal(gsl_rng_name(g), "sim-threefry4x64");
     assert_int_equal(gsl_rng_max(g), 0xffffffffUL);
     assert_int_equal(gsl_rng_min(g), 0);
     for (int i = 0; i < 1000; i++) {
