@@ -50,7 +50,8 @@ void diag_list_free(diag_list *d);
  * returned, so callers can report and carry on. */
 void diag_add(diag_list *d, diag_severity severity, src_loc at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void diag_addv(diag_list *d, diag_severity severity, src_loc at, const char *fmt, va_list ap);
+void diag_addv(diag_list *d, diag_severity severity, src_loc at, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 size_t diag_count(const diag_list *d);
 size_t diag_errors(const diag_list *d);
