@@ -16,8 +16,7 @@ diag_list *diag_list_new(void)
 
 void diag_list_free(diag_list *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     for (size_t i = 0; i < d->count; i++) {
         free(d->items[i].file);
         free(d->items[i].message);
@@ -30,8 +29,7 @@ static char *copy(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
+    if (c) memcpy(c, s, n);
     return c;
 }
 
@@ -62,8 +60,7 @@ void diag_addv(diag_list *d, diag_severity severity, src_loc at, const char *fmt
         return;
     }
     d->count++;
-    if (severity == DIAG_ERROR)
-        d->errors++;
+    if (severity == DIAG_ERROR) d->errors++;
 }
 
 void diag_add(diag_list *d, diag_severity severity, src_loc at, const char *fmt, ...)
@@ -113,21 +110,17 @@ void diag_format(const diag_list *d, size_t i, char *buf, size_t size)
 static int read_line(const char *file, uint32_t line, char *buf, size_t size)
 {
     FILE *f = fopen(file, "rb");
-    if (!f)
-        return 0;
+    if (!f) return 0;
     uint32_t at = 1;
     size_t n = 0;
     int c, found = 0;
     while ((c = getc(f)) != EOF) {
         if (at == line) {
             found = 1;
-            if (c == '\n' || c == '\r')
-                break;
-            if (n + 1 < size)
-                buf[n++] = (char)c;
+            if (c == '\n' || c == '\r') break;
+            if (n + 1 < size) buf[n++] = (char)c;
         } else if (c == '\n') {
-            if (++at > line)
-                break;
+            if (++at > line) break;
         }
     }
     fclose(f);
@@ -142,13 +135,11 @@ void diag_print(const diag_list *d, FILE *out)
         const diag *g = &d->items[i];
         diag_format(d, i, head, sizeof head);
         fprintf(out, "%s\n", head);
-        if (!g->file || g->line == 0 || !read_line(g->file, g->line, src, sizeof src))
-            continue;
+        if (!g->file || g->line == 0 || !read_line(g->file, g->line, src, sizeof src)) continue;
         /* Non-printing bytes (binary garbage, tabs) would shift the caret or
          * the terminal; show them as '?' and keep columns byte for byte. */
         for (char *p = src; *p; p++)
-            if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-                *p = '?';
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) *p = '?';
         fprintf(out, "%6u | %s\n", g->line, src);
         if (g->col > 0 && g->col <= strlen(src) + 1)
             fprintf(out, "       | %*s^\n", (int)(g->col - 1), "");

@@ -58,8 +58,7 @@ static double gsl_get_double(void *state)
 }
 
 static const gsl_rng_type threefry_type = {
-    "sim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state), gsl_set, gsl_get,
-    gsl_get_double,
+    "sim-threefry4x64", 0xffffffffUL, 0, sizeof(sim_rng_state), gsl_set, gsl_get, gsl_get_double,
 };
 
 const gsl_rng_type *const sim_rng_threefry = &threefry_type;

@@ -1,0 +1,499 @@
+#include "yaml_tree.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libfyaml.h>
+
+/* ---- an arena: every string and array of a tree, freed at once ---- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    max_align_t data[]; /* aligned for any array we keep */
+} arena_block;
+
+struct ytree {
+    arena_block *blocks;
+    char *file;
+    ynode *root;
+    size_t nodes;
+};
+
+static void *arena_alloc(ytree *t, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    arena_block *b = t->blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > 65536 ? n : 65536;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        b->next = t->blocks;
+        t->blocks = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+void ytree_free(ytree *t)
+{
+    if (!t)
+        return;
+    arena_block *b = t->blocks;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(t->file);
+    free(t);
+}
+
+/* ---- the builder: a stack of open collections ---- */
+
+typedef struct frame {
+    ynode *node;
+    ynode **children; /* map: key, value, key, value ...; seq: items */
+    size_t count, cap;
+} frame;
+
+typedef struct builder {
+    ytree *t;
+    diag_list *d;
+    frame stack[YTREE_MAX_DEPTH + 1];
+    int depth;
+    bool failed;
+} builder;
+
+static src_loc loc_of(const builder *b, const struct fy_mark *m)
+{
+    /* libfyaml's marks count from 0. */
+    if (!m)
+        return (src_loc){b->t->file, 0, 0};
+    return (src_loc){b->t->file, (uint32_t)m->line + 1, (uint32_t)m->column + 1};
+}
+
+static ynode *new_node(builder *b, ynode_kind kind, src_loc at)
+{
+    if (b->t->nodes == YTREE_MAX_NODES) {
+        diag_add(b->d, DIAG_ERROR, at, "too many values in one file (more than %u); put bulk data "
+                                       "in a CSV table",
+                 (unsigned)YTREE_MAX_NODES);
+        b->failed = true;
+        return NULL;
+    }
+    ynode *n = arena_alloc(b->t, sizeof *n);
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->loc = at;
+    b->t->nodes++;
+    return n;
+}
+
+static bool push_child(frame *f, ynode *child)
+{
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 8;
+        ynode **c = realloc(f->children, cap * sizeof *c);
+        if (!c)
+            return false;
+        f->children = c;
+        f->cap = cap;
+    }
+    f->children[f->count++] = child;
+    return true;
+}
+
+/* A non-scalar key (already reported) sorts as "". */
+static const char *key_text(const ynode *k)
+{
+    return k->text ? k->text : "";
+}
+
+/* Orders keys by text, then by position, so duplicates sit side by side with
+ * the first occurrence first. */
+static int cmp_keys(const void *pa, const void *pb)
+{
+    const ynode *a = *(ynode *const *)pa, *b = *(ynode *const *)pb;
+    int c = strcmp(key_text(a), key_text(b));
+    if (c)
+        return c;
+    if (a->loc.line != b->loc.line)
+        return a->loc.line < b->loc.line ? -1 : 1;
+    return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+}
+
+/* Moves a finished collection's children into the arena; reports duplicate
+ * keys (sorting, not pairwise comparison, so a hostile map stays cheap). */
+static bool finish(builder *b, frame *f)
+{
+    ynode *n = f->node;
+    if (n->kind == YNODE_SEQ) {
+        n->count = f->count;
+        n->values = arena_alloc(b->t, (f->count ? f->count : 1) * sizeof *n->values);
+        if (!n->values)
+            return false;
+        if (f->count)
+            memcpy(n->values, f->children, f->count * sizeof *n->values);
+        return true;
+    }
+    size_t pairs = f->count / 2;
+    n->count = pairs;
+    n->keys = arena_alloc(b->t, (pairs ? pairs : 1) * sizeof *n->keys);
+    n->values = arena_alloc(b->t, (pairs ? pairs : 1) * sizeof *n->values);
+    ynode **sorted = malloc((pairs ? pairs : 1) * sizeof *sorted);
+    if (!n->keys || !n->values || !sorted) {
+        free(sorted);
+        return false;
+    }
+    for (size_t i = 0; i < pairs; i++) {
+        n->keys[i] = f->children[2 * i];
+        n->values[i] = f->children[2 * i + 1];
+        sorted[i] = n->keys[i];
+    }
+    qsort(sorted, pairs, sizeof *sorted, cmp_keys);
+    /* One pass over the sorted keys: each run of equal texts is reported
+     * against its first member (linear, however many duplicates). */
+    size_t run = 0;
+    for (size_t i = 1; i < pairs; i++) {
+        if (sorted[i]->kind != YNODE_SCALAR || strcmp(key_text(sorted[i]), key_text(sorted[run]))) {
+            run = i;
+            continue;
+        }
+        diag_add(b->d, DIAG_ERROR, sorted[i]->loc, "duplicate key '%s' (first at line %u)",
+                 sorted[i]->text, sorted[run]->loc.line);
+        b->failed = true;
+    }
+    free(sorted);
+    return true;
+}
+
+/* Adds a finished node to the open collection, or makes it the root. */
+static bool attach(builder *b, ynode *n)
+{
+    if (b->depth == 0) {
+        b->t->root = n;
+        return true;
+    }
+    frame *f = &b->stack[b->depth - 1];
+    if (f->node->kind == YNODE_MAP && f->count % 2 == 0 && n->kind != YNODE_SCALAR) {
+        diag_add(b->d, DIAG_ERROR, n->loc, "a mapping key must be a scalar (got a %s)",
+                 ynode_kind_name(n->kind));
+        b->failed = true;
+        /* Keep the pair structure so later keys line up. */
+    }
+    return push_child(f, n);
+}
+
+static bool open_collection(builder *b, ynode_kind kind, src_loc at)
+{
+    if (b->depth == YTREE_MAX_DEPTH) {
+        diag_add(b->d, DIAG_ERROR, at, "nesting is deeper than %d levels", YTREE_MAX_DEPTH);
+        b->failed = true;
+        return false;
+    }
+    ynode *n = new_node(b, kind, at);
+    if (!n)
+        return false;
+    b->stack[b->depth++] = (frame){n, NULL, 0, 0};
+    return true;
+}
+
+static bool close_collection(builder *b)
+{
+    frame *f = &b->stack[--b->depth];
+    bool ok = finish(b, f);
+    free(f->children);
+    f->children = NULL;
+    return ok && attach(b, f->node);
+}
+
+static bool scalar(builder *b, struct fy_event *ev, src_loc at)
+{
+    ynode *n = new_node(b, YNODE_SCALAR, at);
+    if (!n)
+        return false;
+    size_t len = 0;
+    const char *text = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
+    if (!text)
+        len = 0;
+    char *copy = arena_alloc(b->t, len + 1);
+    if (!copy)
+        return false;
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    n->text = copy;
+    n->len = len;
+    n->quoted = ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
+    return attach(b, n);
+}
+
+/* One event. False stops the parse (the reason is in b->d or is memory). */
+static bool on_event(builder *b, struct fy_event *ev, int *documents)
+{
+    src_loc at = loc_of(b, fy_event_start_mark(ev));
+    switch (ev->type) {
+    case FYET_DOCUMENT_START:
+        if (++*documents > 1) {
+            diag_add(b->d, DIAG_ERROR, at, "a scenario file holds one document (found a second)");
+            b->failed = true;
+            return false;
+        }
+        return true;
+    case FYET_MAPPING_START:
+    case FYET_SEQUENCE_START: {
+        struct fy_token *anchor =
+            ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor : ev->sequence_start.anchor;
+        struct fy_token *tag =
+            ev->type == FYET_MAPPING_START ? ev->mapping_start.tag : ev->sequence_start.tag;
+        if (anchor || tag) {
+            diag_add(b->d, DIAG_ERROR, at, "%s are not supported in scenario files; use "
+                                           "'extends' or a table to reuse values",
+                     anchor ? "anchors" : "tags");
+            b->failed = true;
+            return false;
+        }
+        return open_collection(b, ev->type == FYET_MAPPING_START ? YNODE_MAP : YNODE_SEQ, at);
+    }
+    case FYET_MAPPING_END:
+    case FYET_SEQUENCE_END:
+        return close_collection(b);
+    case FYET_SCALAR:
+        if (ev->scalar.anchor || ev->scalar.tag) {
+            diag_add(b->d, DIAG_ERROR, at, "%s are not supported in scenario files; use "
+                                           "'extends' or a table to reuse values",
+                     ev->scalar.anchor ? "anchors" : "tags");
+            b->failed = true;
+            return false;
+        }
+        return scalar(b, ev, at);
+    case FYET_ALIAS:
+        /* The mark is on the name; point at the '*' before it. */
+        if (at.col > 1)
+            at.col--;
+        diag_add(b->d, DIAG_ERROR, at, "aliases are not supported in scenario files; use "
+                                       "'extends' or a table to reuse values");
+        b->failed = true;
+        return false;
+    default:
+        return true;
+    }
+}
+
+static sim_status parse(ytree *t, const char *text, size_t len, diag_list *d)
+{
+    src_loc whole = {t->file, 0, 0};
+    if (memchr(text, '\0', len)) {
+        diag_add(d, DIAG_ERROR, whole, "not a text file (it holds a NUL byte)");
+        return SIM_EINVAL;
+    }
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.colorize = false;
+    struct fy_diag *fyd = fy_diag_create(&dc);
+    if (!fyd)
+        return SIM_ENOMEM;
+    fy_diag_set_collect_errors(fyd, true);
+    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = fyd};
+    struct fy_parser *p = fy_parser_create(&pc);
+    builder b = {.t = t, .d = d};
+    sim_status st = SIM_OK;
+    if (!p || fy_parser_set_string(p, text, len) != 0) {
+        st = SIM_ENOMEM;
+        goto out;
+    }
+    int documents = 0;
+    struct fy_event *ev;
+    bool ok = true;
+    while (ok && (ev = fy_parser_parse(p)) != NULL) {
+        ok = on_event(&b, ev, &documents);
+        fy_parser_event_free(p, ev);
+    }
+    if (fy_parser_get_stream_error(p)) {
+        /* libfyaml's own words, at its position (1-based in collected errors). */
+        void *it = NULL;
+        struct fy_diag_error *e;
+        bool any = false;
+        while ((e = fy_diag_errors_iterate(fyd, &it)) != NULL) {
+            src_loc at = {t->file, e->line > 0 ? (uint32_t)e->line : 0,
+                          e->column > 0 ? (uint32_t)e->column : 0};
+            diag_add(d, DIAG_ERROR, at, "invalid YAML: %s", e->msg ? e->msg : "syntax error");
+            any = true;
+            break; /* the first is the cause; the rest follow from it */
+        }
+        if (!any)
+            diag_add(d, DIAG_ERROR, whole, "invalid YAML");
+        st = SIM_EINVAL;
+    } else if (!ok && !b.failed) {
+        st = SIM_ENOMEM;
+    } else if (b.failed) {
+        st = SIM_EINVAL;
+    } else if (!t->root) {
+        diag_add(d, DIAG_ERROR, whole, "scenario file is empty");
+        st = SIM_EINVAL;
+    }
+out:
+    while (b.depth > 0)
+        free(b.stack[--b.depth].children);
+    fy_parser_destroy(p);
+    fy_diag_destroy(fyd);
+    return st;
+}
+
+static ytree *new_tree(const char *name)
+{
+    ytree *t = calloc(1, sizeof *t);
+    size_t n = strlen(name) + 1;
+    char *file = malloc(n);
+    if (!t || !file) {
+        free(t);
+        free(file);
+        return NULL;
+    }
+    memcpy(file, name, n);
+    t->file = file;
+    return t;
+}
+
+sim_status ytree_load_string(const char *name, const char *text, size_t len, diag_list *d,
+                             ytree **out)
+{
+    *out = NULL;
+    ytree *t = new_tree(name);
+    if (!t)
+        return SIM_ENOMEM;
+    sim_status st = parse(t, text, len, d);
+    if (st != SIM_OK) {
+        ytree_free(t);
+        return st;
+    }
+    *out = t;
+    return SIM_OK;
+}
+
+sim_status ytree_load_file(const char *path, diag_list *d, ytree **out)
+{
+    *out = NULL;
+    src_loc whole = {path, 0, 0};
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        diag_add(d, DIAG_ERROR, whole, "cannot open scenario: %s", strerror(e));
+        return e == ENOENT || e == ENOTDIR ? SIM_ENOENT : SIM_EIO;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        diag_add(d, DIAG_ERROR, whole, "cannot open scenario: it is a directory");
+        return SIM_EIO;
+    }
+    if (sb.st_size > (off_t)YTREE_MAX_BYTES) {
+        diag_add(d, DIAG_ERROR, whole,
+                 "scenario file is too large (%lld bytes; the limit is %u MiB); put bulk data in "
+                 "CSV tables",
+                 (long long)sb.st_size, (unsigned)(YTREE_MAX_BYTES >> 20));
+        return SIM_EINVAL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(d, DIAG_ERROR, whole, "cannot open scenario: %s", strerror(errno));
+        return SIM_EIO;
+    }
+    /* Read at most one byte past the limit: the size can change after stat. */
+    size_t cap = (size_t)sb.st_size + 1, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(f);
+        return SIM_ENOMEM;
+    }
+    size_t got;
+    while (len < YTREE_MAX_BYTES + 1 && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            size_t ncap = cap * 2 > YTREE_MAX_BYTES + 1 ? YTREE_MAX_BYTES + 1 : cap * 2;
+            if (ncap == cap)
+                break;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return SIM_ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+    }
+    int read_error = ferror(f);
+    fclose(f);
+    sim_status st;
+    if (read_error) {
+        diag_add(d, DIAG_ERROR, whole, "cannot read scenario");
+        st = SIM_EIO;
+    } else if (len > YTREE_MAX_BYTES) {
+        diag_add(d, DIAG_ERROR, whole, "scenario file is too large (the limit is %u MiB)",
+                 (unsigned)(YTREE_MAX_BYTES >> 20));
+        st = SIM_EINVAL;
+    } else {
+        st = ytree_load_string(path, buf, len, d, out);
+    }
+    free(buf);
+    return st;
+}
+
+const ynode *ytree_root(const ytree *t)
+{
+    return t->root;
+}
+
+const char *ytree_file(const ytree *t)
+{
+    return t->file;
+}
+
+const ynode *ynode_key(const ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->count; i++)
+        if (map->keys[i]->kind == YNODE_SCALAR && strcmp(map->keys[i]->text, key) == 0)
+            return map->keys[i];
+    return NULL;
+}
+
+const ynode *ynode_get(const ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->count; i++)
+        if (map->keys[i]->kind == YNODE_SCALAR && strcmp(map->keys[i]->text, key) == 0)
+            return map->values[i];
+    return NULL;
+}
+
+bool ynode_is_null(const ynode *n)
+{
+    return n->kind == YNODE_SCALAR && !n->quoted &&
+           (n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0);
+}
+
+const char *ynode_kind_name(ynode_kind k)
+{
+    switch (k) {
+    case YNODE_SCALAR:
+        return "scalar";
+    case YNODE_MAP:
+        return "mapping";
+    case YNODE_SEQ:
+        return "sequence";
+    }
+    return "value";
+}
