@@ -37,6 +37,14 @@ static const char *take_value(cli_args *a, const char *name)
     return a->argv[a->i++];
 }
 
+bool cli_take_string(cli_args *a, const char *name, const char **out)
+{
+    const char *v = take_value(a, name);
+    if (!v) return false;
+    *out = v;
+    return true;
+}
+
 bool cli_take_u64(cli_args *a, const char *name, uint64_t min, uint64_t *out)
 {
     const char *v = take_value(a, name);

@@ -28,6 +28,9 @@ bool cli_take_u64(cli_args *a, const char *name, uint64_t min, uint64_t *out);
 bool cli_take_double(cli_args *a, const char *name, double min_exclusive, double max_exclusive,
                      double *out);
 
+/* The option's text value (any string, may be empty). */
+bool cli_take_string(cli_args *a, const char *name, const char **out);
+
 /* Prints "chipsim CMD: MESSAGE" and the pointer to --help. */
 void cli_usage_error(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -17,5 +17,9 @@ typedef struct cli_command {
 
 int cmd_demo_run(int argc, char **argv);
 void cmd_demo_usage(FILE *out);
+int cmd_validate_run(int argc, char **argv);
+void cmd_validate_usage(FILE *out);
+int cmd_explain_run(int argc, char **argv);
+void cmd_explain_usage(FILE *out);
 
 #endif

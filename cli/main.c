@@ -21,6 +21,10 @@ static int help_run(int argc, char **argv);
 static const cli_command commands[] = {
     {"demo", "run the kernel's reference M/M/1 queue and compare it with theory", cmd_demo_run,
      cmd_demo_usage},
+    {"validate", "check scenario files and report every error with file:line:column",
+     cmd_validate_run, cmd_validate_usage},
+    {"explain", "print the resolved scenario (extends, tables, --set applied) as YAML",
+     cmd_explain_run, cmd_explain_usage},
     {"help", "show help for a command", help_run, help_usage},
 };
 

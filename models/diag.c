@@ -135,7 +135,8 @@ void diag_print(const diag_list *d, FILE *out)
         const diag *g = &d->items[i];
         diag_format(d, i, head, sizeof head);
         fprintf(out, "%s\n", head);
-        if (!g->file || g->line == 0 || !read_line(g->file, g->line, src, sizeof src)) continue;
+        /* "<--set>" and the like name no file to quote from. */
+        if (!g->file || g->file[0] == '<' || g->line == 0 || !read_line(g->file, g->line, src, sizeof src)) continue;
         /* Non-printing bytes (binary garbage, tabs) would shift the caret or
          * the terminal; show them as '?' and keep columns byte for byte. */
         for (char *p = src; *p; p++)

@@ -44,6 +44,7 @@ struct ynode {
     const char *text; /* scalar: its value, NUL-terminated ("" for an empty value) */
     size_t len;       /* scalar: bytes in text (it may hold no NUL, see above) */
     bool quoted;      /* scalar: written in quotes, or as a block scalar */
+    bool from_csv;    /* scalar: a CSV cell, where ';' separates a list's items */
     size_t count;     /* map: pairs; seq: items */
     ynode **keys;     /* map: the keys, scalars */
     ynode **values;   /* map: the values; seq: the items */

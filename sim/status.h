@@ -16,7 +16,8 @@
     X(SIM_EIO, "input/output error")                                                               \
     X(SIM_ENOENT, "no such file")                                                                  \
     X(SIM_ECANTCREATE, "cannot create output")                                                     \
-    X(SIM_EMODEL, "model error")
+    X(SIM_EMODEL, "model error")                                                                   \
+    X(SIM_EEXIST, "already present")
 
 typedef enum sim_status {
 #define SIM_STATUS_ENUM(name, text) name,
