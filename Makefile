@@ -5,6 +5,7 @@
 #   make run     build and run the default (for now the kernel demo)
 #   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both
 #   make bench   build and run the benchmarks
+#   make fuzz    libFuzzer (clang) on the scenario loader, YAML and CSV readers, FUZZ_SECONDS each
 #   make clean
 
 BUILD      ?= build
@@ -12,7 +13,24 @@ SAN_BUILD  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build build-sanitize run test bench format clean
+# make fuzz: clang's libFuzzer on the parsers of untrusted input, one after the
+# other, FUZZ_SECONDS each. Corpora grow in $(FUZZ_BUILD)/corpus/<target>/,
+# crashes land in $(FUZZ_BUILD)/artifacts/<target>/.
+FUZZ_BUILD    ?= build-fuzz
+FUZZ_SECONDS  ?= 60
+CLANG_VERSION ?= 14
+FUZZ_CC       ?= clang-$(CLANG_VERSION)
+FUZZ_PKGS     ?= clang-$(CLANG_VERSION) libclang-rt-$(CLANG_VERSION)-dev
+FUZZ_MAX_LEN_yaml_tree := 65536
+FUZZ_MAX_LEN_csv_table := 65536
+FUZZ_MAX_LEN_scenario  := 65536
+FUZZ_TARGETS  ?= scenario yaml_tree csv_table
+FUZZ_SEEDS_yaml_tree   := $(shell find tests/data/scenarios $(wildcard tests/bad) -type f \
+                                   -name '*.yaml' 2>/dev/null)
+FUZZ_SEEDS_csv_table   := $(shell find tests/data/scenarios tests/data/csv_table \
+                                   $(wildcard tests/bad) -type f -name '*.csv' 2>/dev/null)
+
+.PHONY: all deps build build-sanitize run test bench fuzz format clean
 
 all: build
 
@@ -40,6 +58,40 @@ test: build build-sanitize
 bench: build
 	$(BUILD)/bench/bench_mm1
 	$(BUILD)/bench/bench_hold
+
+# Seeds are copied (path flattened into the name) into $(FUZZ_BUILD)/seeds/;
+# libFuzzer reads them and tests/fuzz/regressions/<target>/ and writes new
+# inputs only to the corpus folder, its first argument.
+fuzz:
+	@scripts/deps.sh $(FUZZ_PKGS)
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DCHIPSIM_FUZZ=ON -DCHIPSIM_SANITIZE=OFF -DCHIPSIM_WERROR=ON -DCHIPSIM_BENCH=OFF \
+	      $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@set -u; status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  case $$t in \
+	    yaml_tree) seeds="$(FUZZ_SEEDS_yaml_tree)"; max=$(FUZZ_MAX_LEN_yaml_tree); dict=yaml;; \
+	    scenario) seeds="$(FUZZ_SEEDS_yaml_tree)"; max=$(FUZZ_MAX_LEN_scenario); dict=yaml;; \
+	    csv_table) seeds="$(FUZZ_SEEDS_csv_table)"; max=$(FUZZ_MAX_LEN_csv_table); dict=csv;; \
+	  esac; \
+	  rm -rf $(FUZZ_BUILD)/seeds/$$t; \
+	  mkdir -p $(FUZZ_BUILD)/seeds/$$t $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
+	  for f in $$seeds; do cp "$$f" "$(FUZZ_BUILD)/seeds/$$t/$$(echo "$$f" | tr / _)"; done; \
+	  echo "== fuzz_$$t: $(FUZZ_SECONDS) s, log in $(FUZZ_BUILD)/fuzz_$$t.log =="; \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$max \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/$$dict.dict \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $(FUZZ_BUILD)/corpus/$$t \
+	    $(FUZZ_BUILD)/seeds/$$t tests/fuzz/regressions/$$t > $(FUZZ_BUILD)/fuzz_$$t.log 2>&1 \
+	    || { status=1; echo "fuzz_$$t FAILED; the end of its log:"; \
+	         tail -n 40 $(FUZZ_BUILD)/fuzz_$$t.log; }; \
+	done; \
+	echo "== fuzz summary (last libFuzzer status line; crashes in $(FUZZ_BUILD)/artifacts/) =="; \
+	for t in $(FUZZ_TARGETS); do \
+	  printf '%s: %s\n' "fuzz_$$t" "$$(grep -aE '^#[0-9]+' $(FUZZ_BUILD)/fuzz_$$t.log | tail -n 1)"; \
+	  printf '%s  corpus: %s files\n' "fuzz_$$t" "$$(ls $(FUZZ_BUILD)/corpus/$$t | wc -l)"; \
+	done; \
+	exit $$status
 
 format:
 	clang-format -i $$(git ls-files "*.c" "*.h" | grep -v ziggurat_exp.c)

@@ -101,17 +101,17 @@ static uint32_t resolve_one(loader *L, const ynode *n, const char *path, const i
 
 /* An id for an item; defines it in set. */
 static const char *define_id(loader *L, const ynode *item, const char *key, const char *path,
-                             idset *set, id_style style, uint32_t *index)
+                             idset *set, id_style style, size_t position)
 {
     char expected[96];
     snprintf(expected, sizeof expected, "the %s's %s", set->kind, key);
     const ynode *v = read_required(&L->r, item, key, path, expected);
     const char *id;
-    *index = WORLD_NONE;
     if (!v || !read_id(&L->r, v, path, style, &id))
         return NULL;
-    *index = idset_define(&L->r, set, id, v->loc, path);
-    return *index == WORLD_NONE ? NULL : set->ids[*index];
+    if (idset_define(&L->r, set, id, v->loc, path, (uint32_t)position) == WORLD_NONE)
+        return NULL;
+    return copy_str(L, id);
 }
 
 /* ---- top level ---- */
@@ -215,8 +215,7 @@ static void read_countries(loader *L)
         path_item(p, "countries", item, i);
         if (!read_map(&L->r, item, p, "a country", keys))
             continue;
-        uint32_t index;
-        c[i].code = define_id(L, item, "code", p, &L->countries, ID_CODE, &index);
+        c[i].code = define_id(L, item, "code", p, &L->countries, ID_CODE, i);
         const ynode *v = ynode_get(item, "name");
         if (v)
             read_string(&L->r, v, p, &c[i].name);
@@ -260,8 +259,7 @@ static void read_firms(loader *L)
         f[i].country = WORLD_NONE;
         if (!read_map(&L->r, item, p, "a firm", keys))
             continue;
-        uint32_t index;
-        f[i].id = define_id(L, item, "id", p, &L->firms, ID_LOWER, &index);
+        f[i].id = define_id(L, item, "id", p, &L->firms, ID_LOWER, i);
         const ynode *v = read_required(&L->r, item, "country", p, "the firm's home country code");
         if (v)
             f[i].country = resolve_one(L, v, path_key(q, p, "country"), &L->countries);
@@ -313,8 +311,7 @@ static void define_products(loader *L, const ynode *sec)
             read_map(&L->r, item, p, "a product", product_fixed);
             continue;
         }
-        uint32_t index;
-        define_id(L, item, "id", p, &L->products, ID_LOWER, &index);
+        define_id(L, item, "id", p, &L->products, ID_LOWER, i);
         for (size_t k = 0; k < item->count; k++) {
             const ynode *key = item->keys[k];
             if (is_product_fixed(key->text) || strcmp(key->text, "remove") == 0)
@@ -437,11 +434,10 @@ static void read_needs(loader *L, const ynode *sec)
         nd[i].unit_attribute = WORLD_NONE;
         if (!read_map(&L->r, item, p, "a need", keys))
             continue;
-        uint32_t index;
-        nd[i].id = define_id(L, item, "id", p, &L->needs, ID_LOWER, &index);
-        if (nd[i].id && name_index_get(&L->products.ix, nd[i].id) != NAME_INDEX_NONE) {
+        nd[i].id = define_id(L, item, "id", p, &L->needs, ID_LOWER, i);
+        if (nd[i].id && idset_find(&L->products, nd[i].id) != WORLD_NONE) {
             const ynode *id = ynode_get(item, "id");
-            src_loc first = L->products.locs[name_index_get(&L->products.ix, nd[i].id)];
+            src_loc first = idset_loc(&L->products, nd[i].id);
             read_error(&L->r, id->loc, "%s: '%s' is already a product's id (at %s:%u); expected "
                                        "a need's id to differ from every product's",
                        p, nd[i].id, first.file, first.line);
@@ -481,12 +477,12 @@ static void read_needs(loader *L, const ynode *sec)
 static uint32_t resolve_item(loader *L, const char *id, src_loc at, const char *path,
                              bool *is_need)
 {
-    uint32_t i = name_index_get(&L->products.ix, id);
+    uint32_t i = idset_find(&L->products, id);
     *is_need = false;
-    if (i != NAME_INDEX_NONE)
+    if (i != WORLD_NONE)
         return i;
-    i = name_index_get(&L->needs.ix, id);
-    if (i != NAME_INDEX_NONE) {
+    i = idset_find(&L->needs, id);
+    if (i != WORLD_NONE) {
         *is_need = true;
         return i;
     }
@@ -519,7 +515,7 @@ static world_amount *read_amounts(loader *L, const ynode *n, const char *path, s
 }
 
 static void read_process(loader *L, const ynode *item, const char *p, world_process *x,
-                         bool site_has_capacity, idset *ids)
+                         bool site_has_capacity, idset *ids, size_t position)
 {
     static const char *const keys[] = {"id",       "inputs",           "outputs", "servers",
                                        "duration", "wafers_per_batch", "yield",   "priority",
@@ -527,8 +523,7 @@ static void read_process(loader *L, const ynode *item, const char *p, world_proc
     P(q);
     if (!read_map(&L->r, item, p, "a process", keys))
         return;
-    uint32_t index;
-    x->id = define_id(L, item, "id", p, ids, ID_LOWER, &index);
+    x->id = define_id(L, item, "id", p, ids, ID_LOWER, position);
     const ynode *v;
     if ((v = ynode_get(item, "inputs")))
         x->inputs = read_amounts(L, v, path_key(q, p, "inputs"), &x->n_inputs);
@@ -646,21 +641,21 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
                 if (from == WORLD_NONE)
                     continue;
                 src_loc at = x->kind == YNODE_SEQ ? x->values[k]->loc : x->loc;
+                const char *from_id = L->w->sites[from].id, *self_id = site->id;
                 if (from == self) {
                     read_error(&L->r, at, "%s.%zu: a site cannot supply itself; expected another "
                                           "site",
                                r, k);
                     continue;
                 }
-                char lk[140];
-                snprintf(lk, sizeof lk, "%s>%s", L->sites.ids[from], L->sites.ids[self]);
+                char lk[32];
+                snprintf(lk, sizeof lk, "%u>%u", (unsigned)from, (unsigned)self);
                 lanes[k] = name_index_get(&L->lanes, lk);
                 if (lanes[k] == NAME_INDEX_NONE) {
                     lanes[k] = WORLD_NONE;
                     read_error(&L->r, at, "%s.%zu: no lane from '%s' to '%s'; expected a lane "
                                           "{from: %s, to: %s, transit: ...} under lanes",
-                               r, k, L->sites.ids[from], L->sites.ids[self], L->sites.ids[from],
-                               L->sites.ids[self]);
+                               r, k, from_id, self_id, from_id, self_id);
                 }
             }
             e->supplier_lanes = (world_refs){lanes, lanes ? e->suppliers.n : 0};
@@ -676,9 +671,8 @@ static void define_sites(loader *L, const ynode *sec)
         const ynode *item = sec->values[i];
         P(p);
         path_item(p, "sites", item, i);
-        uint32_t index;
         if (item->kind == YNODE_MAP)
-            define_id(L, item, "id", p, &L->sites, ID_LOWER, &index);
+            ((world_site *)L->w->sites)[i].id = define_id(L, item, "id", p, &L->sites, ID_LOWER, i);
     }
 }
 
@@ -697,8 +691,9 @@ static void read_sites(loader *L, const ynode *sec)
         s->firm = s->country = WORLD_NONE;
         if (!read_map(&L->r, item, p, "a site", keys))
             continue;
-        const ynode *id = ynode_get(item, "id"), *v;
-        s->id = id && id->kind == YNODE_SCALAR ? copy_str(L, id->text) : "";
+        const ynode *v;
+        if (!s->id)
+            s->id = ""; /* not a valid id: reported */
         if ((v = read_required(&L->r, item, "firm", p, "the firm that runs the site")))
             s->firm = resolve_one(L, v, path_key(q, p, "firm"), &L->firms);
         if ((v = read_required(&L->r, item, "country", p, "the country the site is in")))
@@ -718,11 +713,11 @@ static void read_sites(loader *L, const ynode *sec)
             path_key(q, p, "processes");
             if (read_seq(&L->r, v, q, "the site's processes")) {
                 world_process *pr = alloc_array(L, v->count, sizeof *pr);
-                idset ids = {"process", q, NULL, NULL, 0, 0, NAME_INDEX_INIT};
+                idset ids = IDSET("process", q);
                 for (size_t k = 0; pr && k < v->count; k++) {
                     P(pp);
                     path_item(pp, q, v->values[k], k);
-                    read_process(L, v->values[k], pp, &pr[k], s->has_capacity, &ids);
+                    read_process(L, v->values[k], pp, &pr[k], s->has_capacity, &ids, k);
                 }
                 idset_release(&ids);
                 s->processes = pr;
@@ -783,21 +778,21 @@ static void read_lanes(loader *L)
         if (x->from == x->to) {
             read_error(&L->r, to->loc, "%s: a lane from '%s' to itself; expected two different "
                                        "sites",
-                       p, L->sites.ids[x->from]);
+                       p, L->w->sites[x->from].id);
             continue;
         }
-        char *key = sim_arena_alloc(L->r.arena, 140);
+        char *key = sim_arena_alloc(L->r.arena, 32);
         if (!key) {
             L->r.nomem = true;
             return;
         }
-        snprintf(key, 140, "%s>%s", L->sites.ids[x->from], L->sites.ids[x->to]);
+        snprintf(key, 32, "%u>%u", (unsigned)x->from, (unsigned)x->to);
         uint32_t first;
         sim_status st = name_index_put(&L->lanes, key, (uint32_t)i, &first);
         if (st == SIM_EEXIST)
             read_error(&L->r, item->loc, "%s: a second lane from '%s' to '%s' (the first is "
                                          "lanes.%u); expected one lane per pair of sites",
-                       p, L->sites.ids[x->from], L->sites.ids[x->to], first);
+                       p, L->w->sites[x->from].id, L->w->sites[x->to].id, first);
         else if (st != SIM_OK)
             L->r.nomem = true;
     }
@@ -1103,8 +1098,7 @@ static void read_rules(loader *L)
         x->expires = INT32_MAX;
         if (!read_map(&L->r, item, p, "an export-control rule", keys))
             continue;
-        uint32_t index;
-        x->id = define_id(L, item, "id", p, &L->rules, ID_LOWER, &index);
+        x->id = define_id(L, item, "id", p, &L->rules, ID_LOWER, i);
         if ((v = read_required(&L->r, item, "authority", p, "the country whose rule it is "
                                                             "(matched against products' "
                                                             "controlled_by)"))) {
@@ -1249,8 +1243,7 @@ static void read_disruptions(loader *L)
         x->site = x->lane = WORLD_NONE;
         if (!read_map(&L->r, item, p, "a disruption", keys))
             continue;
-        uint32_t index;
-        x->id = define_id(L, item, "id", p, &L->disruptions, ID_LOWER, &index);
+        x->id = define_id(L, item, "id", p, &L->disruptions, ID_LOWER, i);
         const ynode *site = ynode_get(item, "site"), *from = ynode_get(item, "from"),
                     *to = ynode_get(item, "to");
         if (site && (from || to)) {
@@ -1263,14 +1256,14 @@ static void read_disruptions(loader *L)
             uint32_t a = resolve_one(L, from, path_key(q, p, "from"), &L->sites);
             uint32_t b = resolve_one(L, to, path_key(q, p, "to"), &L->sites);
             if (a != WORLD_NONE && b != WORLD_NONE) {
-                char lk[140];
-                snprintf(lk, sizeof lk, "%s>%s", L->sites.ids[a], L->sites.ids[b]);
+                char lk[32];
+                snprintf(lk, sizeof lk, "%u>%u", (unsigned)a, (unsigned)b);
                 x->lane = name_index_get(&L->lanes, lk);
                 if (x->lane == NAME_INDEX_NONE) {
                     x->lane = WORLD_NONE;
                     read_error(&L->r, item->loc, "%s: no lane from '%s' to '%s' to close; "
                                                  "expected one listed under lanes",
-                               p, L->sites.ids[a], L->sites.ids[b]);
+                               p, L->w->sites[a].id, L->w->sites[b].id);
                 }
             }
         } else {
@@ -1402,8 +1395,7 @@ static void read_patents(loader *L)
             x->expires = INT32_MAX;
             if (!read_map(&L->r, item, p, "a licence", lk))
                 continue;
-            uint32_t index;
-            x->id = define_id(L, item, "id", p, &L->licences, ID_LOWER, &index);
+            x->id = define_id(L, item, "id", p, &L->licences, ID_LOWER, i);
             if ((v = read_required(&L->r, item, "parties", p, "the two firms, licensor first"))) {
                 path_key(q, p, "parties");
                 world_refs pr = resolve_refs(L, v, q, &L->firms);
@@ -1462,8 +1454,7 @@ static void read_patents(loader *L)
             x->injunction_duration_days = INFINITY;
             if (!read_map(&L->r, item, p, "a dispute", dk))
                 continue;
-            uint32_t index;
-            x->id = define_id(L, item, "id", p, &L->disputes, ID_LOWER, &index);
+            x->id = define_id(L, item, "id", p, &L->disputes, ID_LOWER, i);
             if ((v = read_required(&L->r, item, "plaintiff", p, "the firm that sues")))
                 x->plaintiff = resolve_one(L, v, path_key(q, p, "plaintiff"), &L->firms);
             if ((v = read_required(&L->r, item, "defendant", p, "the firm sued")))
@@ -1593,9 +1584,7 @@ static void check_bom(loader *L)
                     snprintf(chain + used, sizeof chain - used, "%s", w->products[e->to].id);
                 /* Point at the process that closes the loop. */
                 src_loc at = {0};
-                for (size_t s = 0; s < w->n_sites && !at.file; s++)
-                    if (strcmp(w->sites[s].id, e->site) == 0)
-                        at = L->sites.locs[s];
+                at = idset_loc(&L->sites, e->site);
                 read_error(&L->r, at, "sites.%s.processes.%s: a product is needed to make itself "
                                       "(%s; each arrow reads 'is made from'); expected a bill of "
                                       "materials without cycles",
@@ -1636,7 +1625,7 @@ static void check_replenishment(loader *L)
             for (size_t i = 0; i < site->source.n && !made; i++)
                 made = !inv->is_need && site->source.at[i] == inv->item;
             if (!made)
-                read_warning(&L->r, L->sites.locs[s], "sites.%s.inventory.%s: nothing "
+                read_warning(&L->r, idset_loc(&L->sites, site->id), "sites.%s.inventory.%s: nothing "
                                                       "replenishes this stock (no process here "
                                                       "makes it, no suppliers, not a source)",
                              site->id,
@@ -1670,22 +1659,20 @@ static void release(loader *L)
 
 static void init_sets(loader *L)
 {
-    L->countries = (idset){"country", "countries", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->groups = (idset){"country group", "countries' groups", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->firms = (idset){"firm", "firms", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->lists = (idset){"list", "firms' lists", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->authorities = (idset){"authority", "products' controlled_by", NULL, NULL, 0, 0,
-                             NAME_INDEX_INIT};
-    L->standards = (idset){"standard", "products' or portfolios' standards", NULL, NULL, 0, 0,
-                           NAME_INDEX_INIT};
-    L->attributes = (idset){"attribute", "products' columns", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->products = (idset){"product", "products", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->needs = (idset){"need", "needs", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->sites = (idset){"site", "sites", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->rules = (idset){"rule", "export_controls", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->licences = (idset){"licence", "patents.licences", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->disputes = (idset){"dispute", "patents.disputes", NULL, NULL, 0, 0, NAME_INDEX_INIT};
-    L->disruptions = (idset){"disruption", "disruptions", NULL, NULL, 0, 0, NAME_INDEX_INIT};
+    L->countries = (idset)IDSET("country", "countries");
+    L->groups = (idset)IDSET("country group", "countries' groups");
+    L->firms = (idset)IDSET("firm", "firms");
+    L->lists = (idset)IDSET("list", "firms' lists");
+    L->authorities = (idset)IDSET("authority", "products' controlled_by");
+    L->standards = (idset)IDSET("standard", "products' or portfolios' standards");
+    L->attributes = (idset)IDSET("attribute", "products' columns");
+    L->products = (idset)IDSET("product", "products");
+    L->needs = (idset)IDSET("need", "needs");
+    L->sites = (idset)IDSET("site", "sites");
+    L->rules = (idset)IDSET("rule", "export_controls");
+    L->licences = (idset)IDSET("licence", "patents.licences");
+    L->disputes = (idset)IDSET("dispute", "patents.disputes");
+    L->disruptions = (idset)IDSET("disruption", "disruptions");
 }
 
 sim_status scenario_load(const char *path, const char *const *sets, size_t n_sets, diag_list *d,
@@ -1721,10 +1708,9 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
         read_products(&L, products);
     read_needs(&L, section(&L, L.root, "needs", "needs", "the needs"));
     const ynode *sites = section(&L, L.root, "sites", "sites", "the sites");
-    if (sites) {
+    if (sites && (L.w->sites = alloc_array(&L, sites->count, sizeof(world_site)))) {
+        L.w->n_sites = sites->count;
         define_sites(&L, sites);
-        L.w->sites = alloc_array(&L, sites->count, sizeof(world_site));
-        L.w->n_sites = L.w->sites ? sites->count : 0;
     }
     read_lanes(&L);
     if (sites && L.w->sites)

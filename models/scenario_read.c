@@ -836,13 +836,15 @@ void idset_release(idset *s)
 {
     free(s->ids);
     free(s->locs);
+    free(s->pos);
     name_index_release(&s->ix);
     s->ids = NULL;
     s->locs = NULL;
+    s->pos = NULL;
     s->n = s->cap = 0;
 }
 
-static uint32_t idset_add(reader *r, idset *s, const char *id, src_loc at)
+static uint32_t idset_add(reader *r, idset *s, const char *id, src_loc at, uint32_t position)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
@@ -852,7 +854,10 @@ static uint32_t idset_add(reader *r, idset *s, const char *id, src_loc at)
         src_loc *locs = realloc(s->locs, cap * sizeof *locs);
         if (locs)
             s->locs = locs;
-        if (!ids || !locs) {
+        uint32_t *pos = realloc(s->pos, cap * sizeof *pos);
+        if (pos)
+            s->pos = pos;
+        if (!ids || !locs || !pos) {
             r->nomem = true;
             return WORLD_NONE;
         }
@@ -865,32 +870,34 @@ static uint32_t idset_add(reader *r, idset *s, const char *id, src_loc at)
     }
     s->ids[s->n] = copy;
     s->locs[s->n] = at;
-    return (uint32_t)s->n++;
+    s->pos[s->n] = position == WORLD_NONE ? (uint32_t)s->n : position;
+    return s->pos[s->n++];
 }
 
-uint32_t idset_define(reader *r, idset *s, const char *id, src_loc at, const char *path)
+uint32_t idset_define(reader *r, idset *s, const char *id, src_loc at, const char *path,
+                      uint32_t position)
 {
     uint32_t was = name_index_get(&s->ix, id);
     if (was != NAME_INDEX_NONE) {
         src_loc first = s->locs[was];
         read_error(r, at, "%s: duplicate %s '%s' (first defined at %s:%u); expected each %s once",
                    path, s->kind, id, first.file ? first.file : "?", first.line, s->kind);
-        return was;
+        return WORLD_NONE;
     }
-    return idset_add(r, s, id, at);
+    return idset_add(r, s, id, at, position);
 }
 
 uint32_t idset_declare(reader *r, idset *s, const char *id, src_loc at)
 {
     uint32_t was = name_index_get(&s->ix, id);
-    return was != NAME_INDEX_NONE ? was : idset_add(r, s, id, at);
+    return was != NAME_INDEX_NONE ? s->pos[was] : idset_add(r, s, id, at, WORLD_NONE);
 }
 
 uint32_t idset_resolve(reader *r, const idset *s, const char *id, src_loc at, const char *path)
 {
     uint32_t i = name_index_get(&s->ix, id);
     if (i != NAME_INDEX_NONE)
-        return i;
+        return s->pos[i];
     const char *close = s->n <= 100000 ? suggest_closest(id, s->ids, s->n) : NULL;
     src_loc gone;
     if (scenario_source_removed(r->src, id, &gone))
@@ -906,4 +913,16 @@ uint32_t idset_resolve(reader *r, const idset *s, const char *id, src_loc at, co
         read_error(r, at, "%s: unknown %s '%s'; expected one defined under %s", path, s->kind, id,
                    s->section);
     return WORLD_NONE;
+}
+
+uint32_t idset_find(const idset *s, const char *id)
+{
+    uint32_t i = name_index_get(&s->ix, id);
+    return i == NAME_INDEX_NONE ? WORLD_NONE : s->pos[i];
+}
+
+src_loc idset_loc(const idset *s, const char *id)
+{
+    uint32_t i = name_index_get(&s->ix, id);
+    return i == NAME_INDEX_NONE ? (src_loc){0} : s->locs[i];
 }

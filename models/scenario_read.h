@@ -111,16 +111,26 @@ typedef struct idset {
     const char *section; /* "sites" */
     const char **ids;
     src_loc *locs;
+    uint32_t *pos; /* the position in its section of the item that defined each id */
     size_t n, cap;
     name_index ix;
 } idset;
+#define IDSET(kind, section) {kind, section, NULL, NULL, NULL, 0, 0, NAME_INDEX_INIT}
 void idset_release(idset *s);
-/* Adds id; a duplicate is an error naming the first's location. Returns the
- * index (the existing one for a duplicate), or WORLD_NONE on no memory. */
-uint32_t idset_define(reader *r, idset *s, const char *id, src_loc at, const char *path);
-/* Adds id unless present (sets declared by use: groups, lists, standards). */
+/* Adds id, defined by the item at `position` in its section; a duplicate is
+ * an error naming the first's location. Returns position, or WORLD_NONE for a
+ * duplicate or on no memory. References resolve to positions, so an item that
+ * failed to define its id shifts nothing. */
+uint32_t idset_define(reader *r, idset *s, const char *id, src_loc at, const char *path,
+                      uint32_t position);
+/* Adds id unless present (sets declared by use: groups, lists, standards);
+ * its position is the order of first use. */
 uint32_t idset_declare(reader *r, idset *s, const char *id, src_loc at);
-/* The index of a reference, or WORLD_NONE after "unknown <kind> 'x'". */
+/* The position of a reference, or WORLD_NONE after "unknown <kind> 'x'". */
 uint32_t idset_resolve(reader *r, const idset *s, const char *id, src_loc at, const char *path);
+/* The position of id, or WORLD_NONE; no diagnostic. */
+uint32_t idset_find(const idset *s, const char *id);
+/* Where id was defined (it must be present). */
+src_loc idset_loc(const idset *s, const char *id);
 
 #endif
