@@ -58,6 +58,7 @@ test: build build-sanitize
 bench: build
 	$(BUILD)/bench/bench_mm1
 	$(BUILD)/bench/bench_hold
+	$(BUILD)/bench/bench_load
 
 # Seeds are copied (path flattened into the name) into $(FUZZ_BUILD)/seeds/;
 # libFuzzer reads them and tests/fuzz/regressions/<target>/ and writes new
@@ -79,7 +80,8 @@ fuzz:
 	  mkdir -p $(FUZZ_BUILD)/seeds/$$t $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
 	  for f in $$seeds; do cp "$$f" "$(FUZZ_BUILD)/seeds/$$t/$$(echo "$$f" | tr / _)"; done; \
 	  echo "== fuzz_$$t: $(FUZZ_SECONDS) s, log in $(FUZZ_BUILD)/fuzz_$$t.log =="; \
-	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$max \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+	    $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$max \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/$$dict.dict \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $(FUZZ_BUILD)/corpus/$$t \
 	    $(FUZZ_BUILD)/seeds/$$t tests/fuzz/regressions/$$t > $(FUZZ_BUILD)/fuzz_$$t.log 2>&1 \

@@ -24,7 +24,7 @@ typedef struct loader {
     world *w;
     const ynode *root;
     idset countries, groups, firms, lists, authorities, standards, attributes;
-    idset products, needs, sites, rules, licences, disputes, disruptions;
+    idset products, needs, sites, rules, licences, disputes, disruptions, demand_ids;
     name_index lanes; /* "from>to" -> lane */
     /* per product: does some process or source make it (for warnings) */
 } loader;
@@ -144,7 +144,15 @@ static void read_header(loader *L, const char *file)
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
         size_t len = strcspn(base, ".");
-        L->w->name = sim_arena_strndup(L->r.arena, base, len ? len : strlen(base));
+        char *name = sim_arena_strndup(L->r.arena, base, len ? len : strlen(base));
+        /* It names the output folder and must load back from explain. */
+        for (char *c = name; c && *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
+                *c = '_';
+        if (name && strlen(name) > 64)
+            name[64] = '\0';
+        L->w->name = name && *name ? name : "scenario";
     }
     v = ynode_get(root, "description");
     if (v && !ynode_is_null(v))
@@ -452,6 +460,9 @@ static void read_needs(loader *L, const ynode *sec)
         if (v) {
             path_key(q, p, "filled_by");
             nd[i].filled_by = resolve_refs(L, v, q, &L->products);
+            if (v->kind == YNODE_SEQ && v->count == 0)
+                read_error(&L->r, v->loc, "%s: got an empty list; expected at least one product",
+                           q);
             for (size_t k = 0; k < nd[i].filled_by.n && nd[i].unit_attribute != WORLD_NONE;
                  k++) {
                 uint32_t pi = nd[i].filled_by.at[k];
@@ -761,11 +772,12 @@ static void read_lanes(loader *L)
         if ((v = read_required(&L->r, item, "transit", p, "the transit time, a distribution in "
                                                           "days")))
             read_dist(&L->r, v, path_key(q, p, "transit"), WORLD_DAYS, &x->transit);
+        bool illicit_ok = true;
         if ((v = ynode_get(item, "illicit")))
-            read_bool(&L->r, v, path_key(q, p, "illicit"), &x->illicit);
+            illicit_ok = read_bool(&L->r, v, path_key(q, p, "illicit"), &x->illicit);
         if ((v = ynode_get(item, "detection"))) {
             read_number(&L->r, v, path_key(q, p, "detection"), &NUM_PROB, &x->detection);
-            if (!x->illicit)
+            if (!x->illicit && illicit_ok)
                 read_error(&L->r, v->loc, "%s: detection applies only to a lane with illicit: "
                                           "true; expected illicit: true or no detection",
                            p);
@@ -824,6 +836,8 @@ static void read_demand(loader *L)
         x->ends = INT32_MAX;
         if (!read_map(&L->r, item, p, "a demand stream", keys))
             continue;
+        if (ynode_get(item, "id"))
+            x->id = define_id(L, item, "id", p, &L->demand_ids, ID_LOWER, i);
         if ((v = read_required(&L->r, item, "site", p, "the buyer's site")))
             x->site = resolve_one(L, v, path_key(q, p, "site"), &L->sites);
         if ((prod = read_required(&L->r, item, "product", p, "the product or need ordered"))) {
@@ -1138,6 +1152,11 @@ static void read_rules(loader *L)
         const ynode *dst = ynode_get(item, "destinations"), *eu = ynode_get(item, "end_users");
         x->any_destination = !dst;
         x->any_end_user = !eu;
+        /* scope.all: nothing given (an empty list given catches nobody). */
+        x->destinations.all = !dst;
+        x->end_users.all = !eu;
+        x->except_destinations.all = !ynode_get(item, "except_destinations");
+        x->except_end_users.all = !ynode_get(item, "except_end_users");
         if (dst)
             read_destinations(L, dst, path_key(q, p, "destinations"), &x->destinations);
         if (eu)
@@ -1184,7 +1203,7 @@ static void read_stockpiling(loader *L)
             const world_rule *r = sp[i].rule != WORLD_NONE && L->w->rules
                                       ? &L->w->rules[sp[i].rule]
                                       : NULL;
-            if (r && r->announced >= r->effective)
+            if (r && r->announced == r->effective)
                 read_warning(&L->r, v->loc, "%s: rule '%s' takes effect the day it is announced, "
                                             "so there is no time to stockpile",
                              q, r->id);
@@ -1509,6 +1528,27 @@ typedef struct bom_edge {
     const char *site, *process;
 } bom_edge;
 
+/* The item of a list whose identity is id, or NULL. */
+static const ynode *item_with_id(const ynode *seq, const char *id)
+{
+    for (size_t i = 0; seq && seq->kind == YNODE_SEQ && i < seq->count; i++) {
+        const ynode *x = scenario_item_identity(seq->values[i]);
+        if (x && strcmp(x->text, id) == 0)
+            return seq->values[i];
+    }
+    return NULL;
+}
+
+/* Where a process names one of its inputs (for the BOM-cycle message). */
+static src_loc input_loc(const loader *L, const char *site, const char *process,
+                         const char *product)
+{
+    const ynode *s = item_with_id(ynode_get(L->root, "sites"), site);
+    const ynode *pr = item_with_id(ynode_get(s, "processes"), process);
+    const ynode *k = ynode_key(ynode_get(pr, "inputs"), product);
+    return k ? k->loc : pr ? pr->loc : idset_loc(&L->sites, site);
+}
+
 static void check_bom(loader *L)
 {
     const world *w = L->w;
@@ -1582,9 +1622,8 @@ static void check_bom(loader *L)
                                              w->products[stack[i]].id);
                 if (used < sizeof chain)
                     snprintf(chain + used, sizeof chain - used, "%s", w->products[e->to].id);
-                /* Point at the process that closes the loop. */
-                src_loc at = {0};
-                at = idset_loc(&L->sites, e->site);
+                /* Point at the input that closes the loop. */
+                src_loc at = input_loc(L, e->site, e->process, w->products[e->to].id);
                 read_error(&L->r, at, "sites.%s.processes.%s: a product is needed to make itself "
                                       "(%s; each arrow reads 'is made from'); expected a bill of "
                                       "materials without cycles",
@@ -1651,7 +1690,7 @@ static void release(loader *L)
 {
     idset *sets[] = {&L->countries, &L->groups,   &L->firms,   &L->lists,     &L->authorities,
                      &L->standards, &L->attributes, &L->products, &L->needs, &L->sites,
-                     &L->rules,     &L->licences, &L->disputes, &L->disruptions};
+                     &L->rules,     &L->licences, &L->disputes, &L->disruptions, &L->demand_ids};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         idset_release(sets[i]);
     name_index_release(&L->lanes);
@@ -1673,6 +1712,7 @@ static void init_sets(loader *L)
     L->licences = (idset)IDSET("licence", "patents.licences");
     L->disputes = (idset)IDSET("dispute", "patents.disputes");
     L->disruptions = (idset)IDSET("disruption", "disruptions");
+    L->demand_ids = (idset)IDSET("demand stream", "demand");
 }
 
 sim_status scenario_load(const char *path, const char *const *sets, size_t n_sets, diag_list *d,

@@ -178,7 +178,8 @@ static bool check_number(reader *r, const ynode *n, const char *path, const nums
               (spec->max_open ? v < spec->max : v <= spec->max) &&
               (!spec->integer || (v == floor(v) && fabs(v) < 9007199254740992.0));
     if (!ok)
-        read_error(r, n->loc, "%s: got %s; expected %s", path, n->text, spec->expected);
+        read_error(r, n->loc, "%s: got %s; expected %s%s", path, n->text, spec->expected,
+                   spec->integer && fabs(v) >= 9007199254740992.0 ? " below 2^53" : "");
     return ok;
 }
 
@@ -239,7 +240,16 @@ bool read_date(reader *r, const ynode *n, const char *path, sim_date *out)
     char got[96];
     sim_date d;
     if (n->kind != YNODE_SCALAR || sim_date_parse(n->text, n->len, &d) != SIM_OK) {
-        read_error(r, n->loc, "%s: got %s; expected a date YYYY-MM-DD", path, read_got(got, n));
+        int y, m, dd;
+        char tail;
+        if (n->kind == YNODE_SCALAR && n->len == 10 &&
+            sscanf(n->text, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3)
+            read_error(r, n->loc, "%s: %s is not a day of the calendar; expected a real date "
+                                  "YYYY-MM-DD",
+                       path, n->text);
+        else
+            read_error(r, n->loc, "%s: got %s; expected a date YYYY-MM-DD", path,
+                       read_got(got, n));
         return false;
     }
     *out = d;

@@ -380,7 +380,8 @@ static const ynode *expand_list(scenario_source *s, const ynode *v, diag_list *d
         parts[i] = is_table_ref(v->values[i]) ? table_to_list(s, v->values[i], d) : NULL;
         if (s->nomem)
             break;
-        total += parts[i] ? parts[i]->count : 1;
+        /* A table that cannot be read is reported once and left out. */
+        total += parts[i] ? parts[i]->count : is_table_ref(v->values[i]) ? 0 : 1;
     }
     ynode *seq = s->nomem ? NULL : node_new(s, YNODE_SEQ, v->loc, total);
     if (seq) {
@@ -389,10 +390,11 @@ static const ynode *expand_list(scenario_source *s, const ynode *v, diag_list *d
             if (parts[i]) {
                 memcpy(seq->values + n, parts[i]->values, parts[i]->count * sizeof *seq->values);
                 n += parts[i]->count;
-            } else {
+            } else if (!is_table_ref(v->values[i])) {
                 seq->values[n++] = v->values[i];
             }
         }
+        seq->count = n;
     }
     free(parts);
     return seq;
@@ -479,7 +481,7 @@ static const ynode *expand_map_lists(scenario_source *s, const ynode *m, const c
 
 static const ynode *merge(scenario_source *s, const ynode *base, const ynode *over, diag_list *d);
 
-static bool is_remove(const ynode *item, diag_list *d, scenario_source *s)
+static bool is_remove(const ynode *item, diag_list *d, scenario_source *s, bool *bad)
 {
     const ynode *r = ynode_get(item, "remove");
     if (!r)
@@ -487,10 +489,12 @@ static bool is_remove(const ynode *item, diag_list *d, scenario_source *s)
     if (r->kind != YNODE_SCALAR || r->quoted || strcmp(r->text, "true") != 0) {
         error_at(s, d, r->loc, "remove takes only 'true' (to delete the item from the scenario "
                                "this one extends)");
+        *bad = true;
         return false;
     }
     if (item->count != 2) {
         error_at(s, d, item->loc, "an item with 'remove: true' takes no other keys than its id");
+        *bad = true;
         return false;
     }
     return true;
@@ -548,7 +552,10 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
     for (size_t i = 0; i < over->count && !s->nomem; i++) {
         const ynode *item = over->values[i], *id = scenario_item_identity(item);
         uint32_t at = name_index_get(&ix, id->text);
-        if (is_remove(item, d, s)) {
+        bool bad_remove = false;
+        if (is_remove(item, d, s, &bad_remove) || bad_remove) {
+            if (bad_remove)
+                continue; /* reported; merging it would only add noise */
             if (at == NAME_INDEX_NONE || !seq->values[at])
                 error_at(s, d, id->loc,
                          "cannot remove '%s': the scenario this one extends has no such item",
@@ -578,12 +585,27 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
     return seq;
 }
 
+/* A mapping whose kind is chosen by a key (a distribution's `dist`, an
+ * inventory's `policy`, an action's `type`) is replaced whole when that key
+ * changes: the old kind's parameters mean nothing to the new one. */
+static bool changes_kind(const ynode *base, const ynode *over)
+{
+    static const char *const kinds[] = {"dist", "policy", "type"};
+    for (size_t i = 0; i < 3; i++) {
+        const ynode *a = ynode_get(base, kinds[i]), *b = ynode_get(over, kinds[i]);
+        if (a && b && a->kind == YNODE_SCALAR && b->kind == YNODE_SCALAR &&
+            strcmp(a->text, b->text) != 0)
+            return true;
+    }
+    return false;
+}
+
 static const ynode *merge(scenario_source *s, const ynode *base, const ynode *over, diag_list *d)
 {
     if (!base || s->nomem)
         return over;
     if (base->kind == YNODE_MAP && over->kind == YNODE_MAP && !is_table_ref(over) &&
-        !is_table_ref(base)) {
+        !is_table_ref(base) && !changes_kind(base, over)) {
         ynode *m = copy_map(s, base, over->count);
         if (!m)
             return NULL;
@@ -607,17 +629,17 @@ static const ynode *merge(scenario_source *s, const ynode *base, const ynode *ov
     return over;
 }
 
-/* root without its `extends` key. */
-static const ynode *drop_extends(scenario_source *s, const ynode *root)
+/* A mapping without one key. */
+static const ynode *drop_key(scenario_source *s, const ynode *root, const char *key)
 {
-    if (!ynode_get(root, "extends"))
+    if (!ynode_get(root, key))
         return root;
     ynode *m = node_new(s, YNODE_MAP, root->loc, root->count);
     if (!m)
         return NULL;
     size_t n = 0;
     for (size_t i = 0; i < root->count; i++) {
-        if (root->keys[i]->kind == YNODE_SCALAR && strcmp(root->keys[i]->text, "extends") == 0)
+        if (root->keys[i]->kind == YNODE_SCALAR && strcmp(root->keys[i]->text, key) == 0)
             continue;
         m->keys[n] = root->keys[i];
         m->values[n++] = root->values[i];
@@ -726,8 +748,12 @@ static const ynode *load_chain(scenario_source *s, const char *path, src_loc fro
     const ynode *base = load_chain(s, base_path, ext->loc, &link, depth + 1, d);
     if (!base)
         goto done;
-    mine = drop_extends(s, mine);
-    result = mine ? merge(s, base, mine, d) : NULL;
+    mine = drop_key(s, mine, "extends");
+    /* A variant is its own scenario: without a name of its own it takes its
+     * file's name, not the base's (which would share its output folder). */
+    if (mine && !ynode_get(mine, "name") && ynode_get(base, "name"))
+        base = drop_key(s, base, "name");
+    result = mine && base ? merge(s, base, mine, d) : NULL;
 done:
     free(link.real);
     return result;

@@ -178,6 +178,7 @@ typedef struct world_lane {
 } world_lane;
 
 typedef struct world_demand {
+    const char *id; /* NULL when not given */
     uint32_t site;
     uint32_t item;
     bool is_need;

@@ -173,8 +173,11 @@ static void scope_line(FILE *f, const world *w, const char *key, const world_sco
                        bool countries)
 {
     size_t n = countries ? s->countries.n + s->groups.n : s->firms.n + s->lists.n;
-    if (!n)
+    if (!n) {
+        if (!s->all)
+            fprintf(f, "    %s: []\n", key); /* given, and empty: catches nobody */
         return;
+    }
     fprintf(f, "    %s: [", key);
     size_t k = 0;
     if (countries) {
@@ -504,8 +507,11 @@ sim_status world_write_yaml(const world *w, FILE *f)
     static const char *const per[] = {"per_day", "per_week", "per_month"};
     for (size_t i = 0; i < w->n_demand; i++) {
         const world_demand *d = &w->demand[i];
-        fprintf(f, "  - site: %s\n    product: %s\n    orders: {dist: poisson, %s: ",
-                w->sites[d->site].id, d->is_need ? w->needs[d->item].id : w->products[d->item].id,
+        if (d->id)
+            fprintf(f, "  - id: %s\n    site: %s\n", d->id, w->sites[d->site].id);
+        else
+            fprintf(f, "  - site: %s\n", w->sites[d->site].id);
+        fprintf(f, "    product: %s\n    orders: {dist: poisson, %s: ", d->is_need ? w->needs[d->item].id : w->products[d->item].id,
                 per[d->orders.unit]);
         series(f, &d->orders.rate);
         fputs("}\n    size: ", f);
