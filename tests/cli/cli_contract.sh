@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The chipsim command's contract: exit codes (sysexits), where text goes
 # (results on stdout, diagnostics on stderr), and help for every command.
-#   cli_contract.sh PATH/TO/chipsim
+#   cli_contract.sh PATH/TO/chipsim EXAMPLES-FOLDER
 set -u
 chipsim=$1
 failures=0
@@ -67,6 +67,37 @@ expect 0 'theory rho/\(mu-lambda\) 1\.0000 days: inside the interval' EMPTY -- \
 "$chipsim" demo --customers 5000 --seed 9 | grep -v speed >"$err"
 if cmp -s "$out" "$err"; then passes=$((passes + 1)); else
   echo "FAIL demo is not reproducible for one seed"; failures=$((failures + 1)); fi
+
+# validate and explain: usage errors, results on stdout, the round trip.
+examples=$2
+expect 64 EMPTY 'needs at least one scenario file' -- validate
+expect 64 EMPTY "unknown option '--bogus'" -- validate --bogus "$examples/handsets-2023.yaml"
+expect 64 EMPTY 'takes one scenario file' -- explain "$examples/handsets-2023.yaml" x.yaml
+expect 64 EMPTY '--set needs a value' -- explain "$examples/handsets-2023.yaml" --set
+expect 66 EMPTY 'cannot open scenario' -- validate /nonexistent/x.yaml
+expect 66 EMPTY 'cannot open scenario' -- explain /nonexistent/x.yaml
+expect 0 'handsets-2023.yaml: ok: 4 products, 5 sites' EMPTY -- validate "$examples/handsets-2023.yaml"
+expect 0 EMPTY EMPTY -- validate -q "$examples/handsets-2023.yaml" "$examples/middle-east-2023.yaml"
+# One bad file among good ones: 65, the good ones still reported.
+printf 'schema_version: 2\n' >"$out.bad.yaml"
+expect 65 'handsets-2023.yaml: ok' 'schema_version: got 2; expected 1' -- \
+  validate "$examples/handsets-2023.yaml" "$out.bad.yaml"
+rm -f "$out.bad.yaml"
+expect 0 '^  - id: us_2023_08_middle_east' EMPTY -- explain "$examples/middle-east-2023.yaml"
+expect 0 'replications: 7' EMPTY -- explain "$examples/middle-east-2023-no-rule.yaml" \
+  --set run.replications=7
+# explain's output is a scenario that explains to the same bytes.
+"$chipsim" explain "$examples/middle-east-2023-no-rule.yaml" >"$out.1.yaml" 2>/dev/null
+"$chipsim" explain "$out.1.yaml" >"$out.2.yaml" 2>/dev/null
+if [ -s "$out.1.yaml" ] && cmp -s "$out.1.yaml" "$out.2.yaml"; then passes=$((passes + 1)); else
+  echo "FAIL explain does not round-trip"; failures=$((failures + 1)); fi
+rm -f "$out.1.yaml" "$out.2.yaml"
+# explain to a closed stdout: an I/O error, not a crash or a silent 0.
+if [ -e /dev/full ]; then
+  "$chipsim" explain "$examples/middle-east-2023.yaml" >/dev/full 2>"$err"
+  if [ $? -eq 74 ]; then passes=$((passes + 1)); else
+    echo "FAIL explain >/dev/full should exit 74"; failures=$((failures + 1)); fi
+fi
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
