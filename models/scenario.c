@@ -918,11 +918,23 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
         L->r.nomem = true;
         return false;
     }
-    sim_status st = expr_compile(v->text, v->loc, local, &e);
+    /* Columns inside the expression add to its first character's only when
+     * the file holds it verbatim on one line; otherwise (escapes, a folded
+     * line) the error points at the expression and says how far in. */
+    src_loc at;
+    bool exact = read_verbatim_loc(v->loc, v->text, v->len, &at);
+    if (!exact)
+        at = (src_loc){v->loc.file, v->loc.line, 1};
+    sim_status st = expr_compile(v->text, at, local, &e);
     if (st != SIM_OK) {
         for (size_t i = 0; i < diag_count(local); i++) {
             const diag *g = diag_at(local, i);
-            read_error(&L->r, (src_loc){g->file, g->line, g->col}, "%s: %s", path, g->message);
+            if (exact)
+                read_error(&L->r, (src_loc){g->file, g->line, g->col}, "%s: %s", path,
+                           g->message);
+            else
+                read_error(&L->r, v->loc, "%s: %s (at character %u of the expression)", path,
+                           g->message, g->col);
         }
         diag_list_free(local);
         if (st == SIM_ENOMEM)
@@ -952,7 +964,8 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
         if (someone)
             continue;
         const char *close = suggest_closest(a, L->attributes.ids, L->attributes.n);
-        read_warning(&L->r, expr_attribute_loc(e, i), "%s: no product has attribute '%s', so "
+        read_warning(&L->r, exact ? expr_attribute_loc(e, i) : v->loc,
+                     "%s: no product has attribute '%s', so "
                                                       "this comparison matches none%s%s%s",
                      path, a, close ? "; did you mean '" : "", close ? close : "",
                      close ? "'?" : "");
@@ -1510,8 +1523,11 @@ static void read_patents(loader *L)
                                                  NAME_INDEX_NONE &&
                   scenario_source_removed(L->r.src, v->text, NULL)))
                 x->ends_with = resolve_one(L, v, path_key(q, p, "ends_with"), &L->licences);
+            const ynode *def = ynode_get(item, "defendant");
             if (x->plaintiff != WORLD_NONE && x->plaintiff == x->defendant)
-                read_error(&L->r, item->loc, "%s: plaintiff and defendant are the same firm", p);
+                read_error(&L->r, def->loc, "%s.defendant: '%s' is also the plaintiff; expected "
+                                            "two different firms",
+                           p, def->text);
         }
         L->w->disputes = ds;
         L->w->n_disputes = ds ? sec->count : 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv_table.h"
+#include "expr.h"
 #include "suggest.h"
 
 void read_error(reader *r, src_loc at, const char *fmt, ...)
@@ -320,6 +321,38 @@ bool read_id(reader *r, const ynode *n, const char *path, id_style style, const 
     return true;
 }
 
+bool read_verbatim_loc(src_loc at, const char *text, size_t len, src_loc *out)
+{
+    if (!at.file || at.line == 0 || at.col == 0 || at.file[0] == '<' || memchr(text, '\n', len))
+        return false;
+    FILE *f = fopen(at.file, "rb");
+    if (!f)
+        return false;
+    uint32_t line = 1;
+    int c;
+    while (line < at.line && (c = getc(f)) != EOF)
+        line += c == '\n';
+    bool found = false;
+    if (line == at.line) {
+        /* The line from the column on, up to the text's length plus a quote. */
+        for (uint32_t k = 1; k < at.col && (c = getc(f)) != EOF && c != '\n'; k++)
+            ;
+        char buf[EXPR_MAX_LENGTH + 2];
+        size_t n = 0;
+        while (n < len + 1 && n < sizeof buf && (c = getc(f)) != EOF && c != '\n')
+            buf[n++] = (char)c;
+        for (uint32_t shift = 0; shift < 2 && !found; shift++) {
+            if (n >= shift + len && memcmp(buf + shift, text, len) == 0) {
+                *out = at;
+                out->col += shift;
+                found = true;
+            }
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 bool read_names(reader *r, const ynode *n, const char *path, read_item **out, size_t *count)
 {
     char got[96];
@@ -334,11 +367,14 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
             return false;
         }
         size_t k = 0, start = 0;
+        /* Item columns count from the cell's text, after a quote if any. */
+        src_loc base = n->loc;
+        read_verbatim_loc(n->loc, n->text, n->len, &base);
         for (size_t i = 0; i <= n->len; i++) {
             if (i < n->len && n->text[i] != ';')
                 continue;
             items[k].text = sim_arena_strndup(r->arena, n->text + start, i - start);
-            items[k].loc = n->loc;
+            items[k].loc = base;
             items[k].loc.col += (uint32_t)start;
             if (!items[k].text) {
                 r->nomem = true;

@@ -87,6 +87,12 @@ bool read_string(reader *r, const ynode *n, const char *path, const char **out);
 typedef enum id_style { ID_LOWER, ID_CODE, ID_NAME } id_style;
 bool read_id(reader *r, const ynode *n, const char *path, id_style style, const char **out);
 
+/* Where text stands verbatim in its file: at `at`, or one column on (a
+ * quoted CSV cell's location is its opening quote). False when the file's
+ * line does not hold it as it is (escapes, a value folded over lines), so a
+ * column inside the text cannot be added to at.col. Reads the file. */
+bool read_verbatim_loc(src_loc at, const char *text, size_t len, src_loc *out);
+
 /* One item of a list of names: its text and where it stands. */
 typedef struct read_item {
     const char *text;
