@@ -33,7 +33,8 @@
 typedef struct cell {
     uint32_t off; /* into text; 0 is the shared "" */
     uint32_t line;
-    uint32_t col;
+    uint32_t col : 31;
+    uint32_t quoted : 1; /* the field was written in quotes */
 } cell;
 
 struct csv_table {
@@ -68,6 +69,7 @@ typedef struct loader {
 
     bool field_pending;
     uint32_t field_line, field_col;
+    bool field_quoted;
 
     /* Blank lines since the last row; they are consecutive, so a first line and
      * a count describe them. Trailing ones are dropped at the end of file. */
@@ -153,7 +155,7 @@ static bool text_push(csv_table *t, const char *s, size_t n, uint32_t *off)
     return true;
 }
 
-static bool cell_push(csv_table *t, uint32_t off, uint32_t line, uint32_t col)
+static bool cell_push(csv_table *t, uint32_t off, uint32_t line, uint32_t col, bool quoted)
 {
     if (t->ncells == t->cells_cap) {
         size_t cap = t->cells_cap ? 2 * t->cells_cap : 256;
@@ -163,7 +165,7 @@ static bool cell_push(csv_table *t, uint32_t off, uint32_t line, uint32_t col)
         t->cells = cells;
         t->cells_cap = cap;
     }
-    t->cells[t->ncells++] = (cell){off, line, col};
+    t->cells[t->ncells++] = (cell){off, line, col & 0x7fffffffu, quoted};
     return true;
 }
 
@@ -259,7 +261,7 @@ static void on_field(void *s, size_t n, void *data)
     if (ld->stop) return;
     if (!ld->have_header || idx < t->cols) {
         uint32_t off;
-        if (!text_push(t, s, n, &off) || !cell_push(t, off, ld->field_line, ld->field_col)) {
+        if (!text_push(t, s, n, &off) || !cell_push(t, off, ld->field_line, ld->field_col, ld->field_quoted)) {
             ld->oom = true;
             ld->stop = true;
         }
@@ -320,7 +322,7 @@ static void row_begin(loader *ld)
                 uint32_t line = ld->blank_first + (uint32_t)i;
                 if (t->cols == 1) {
                     /* One column: a blank line is a row whose cell is empty. */
-                    if (!cell_push(t, 0, line, 1)) {
+                    if (!cell_push(t, 0, line, 1, false)) {
                         ld->oom = true;
                         ld->stop = true;
                     }
@@ -430,6 +432,7 @@ static void feed(loader *ld, struct csv_parser *p, const unsigned char *buf, siz
             ld->field_pending = false;
             ld->field_line = ld->line;
             ld->field_col = ld->col;
+            ld->field_quoted = c == '"';
         }
         /* This byte plus the ordinary ones after it: one call. */
         size_t j = i + 1;
@@ -678,6 +681,11 @@ src_loc csv_table_loc(const csv_table *t, size_t row, size_t col)
 {
     const cell *c = at(t, row + 1, col);
     return (src_loc){t->path, c->line, c->col};
+}
+
+bool csv_table_quoted(const csv_table *t, size_t row, size_t col)
+{
+    return at(t, row + 1, col)->quoted;
 }
 
 src_loc csv_table_header_loc(const csv_table *t, size_t col)

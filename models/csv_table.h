@@ -73,6 +73,9 @@ const char *csv_table_cell(const csv_table *t, size_t row, size_t col);
 /* Where the cell starts in the file. */
 src_loc csv_table_loc(const csv_table *t, size_t row, size_t col);
 src_loc csv_table_header_loc(const csv_table *t, size_t col);
+/* True when the cell was written in quotes (its location is the quote; its
+ * text starts one column on). */
+bool csv_table_quoted(const csv_table *t, size_t row, size_t col);
 
 /* True when the cell is empty (the value is "not given"). */
 bool csv_table_is_empty(const csv_table *t, size_t row, size_t col);

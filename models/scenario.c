@@ -922,7 +922,10 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
      * the file holds it verbatim on one line; otherwise (escapes, a folded
      * line) the error points at the expression and says how far in. */
     src_loc at;
-    bool exact = read_verbatim_loc(v->loc, v->text, v->len, &at);
+    /* A CSV cell is verbatim unless it held doubled quotes; a YAML value is
+     * checked against its line (read from the file: rules are few). */
+    bool exact = v->from_csv ? (at = v->loc, !strchr(v->text, '"'))
+                             : read_verbatim_loc(v->loc, v->text, v->len, &at);
     if (!exact)
         at = (src_loc){v->loc.file, v->loc.line, 1};
     sim_status st = expr_compile(v->text, at, local, &e);

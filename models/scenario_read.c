@@ -367,9 +367,7 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
             return false;
         }
         size_t k = 0, start = 0;
-        /* Item columns count from the cell's text, after a quote if any. */
-        src_loc base = n->loc;
-        read_verbatim_loc(n->loc, n->text, n->len, &base);
+        src_loc base = n->loc; /* a quoted cell's loc is already past its quote */
         for (size_t i = 0; i <= n->len; i++) {
             if (i < n->len && n->text[i] != ';')
                 continue;

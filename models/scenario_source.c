@@ -201,6 +201,7 @@ const csv_table *scenario_source_table(scenario_source *s, const ynode *path_nod
 /* The nesting of a table's dotted headers, worked out once per table. */
 typedef struct plan {
     const char *name; /* this segment */
+    ynode *key;       /* its key node, shared by every row */
     long col;         /* a leaf: its column; -1 for a group */
     struct plan *children;
     size_t n_children;
@@ -225,7 +226,8 @@ static plan *plan_child(scenario_source *s, plan *p, const char *seg, size_t len
     n->name = sim_arena_strndup(s->arena, seg, len);
     n->col = -1;
     n->loc = at;
-    if (!n->name) {
+    n->key = n->name ? scalar_new(s, n->name, at) : NULL;
+    if (!n->name || !n->key) {
         s->nomem = true;
         return NULL;
     }
@@ -234,7 +236,7 @@ static plan *plan_child(scenario_source *s, plan *p, const char *seg, size_t len
 
 static bool make_plan(scenario_source *s, const csv_table *t, plan *root, diag_list *d)
 {
-    *root = (plan){"", -1, NULL, 0, {0}};
+    *root = (plan){"", NULL, -1, NULL, 0, {0}};
     for (size_t c = 0; c < csv_table_cols(t); c++) {
         const char *h = csv_table_header(t, c);
         src_loc at = csv_table_header_loc(t, c);
@@ -295,16 +297,23 @@ static ynode *row_node(scenario_source *s, const csv_table *t, size_t row, const
         if (c->col >= 0) {
             if (csv_table_is_empty(t, row, (size_t)c->col))
                 continue;
-            val = scalar_new(s, csv_table_cell(t, row, (size_t)c->col),
-                             csv_table_loc(t, row, (size_t)c->col));
-            if (val)
+            /* A quoted cell stands where its text starts, after the quote, as
+             * a quoted YAML scalar does: columns inside it then add up. */
+            src_loc at = csv_table_loc(t, row, (size_t)c->col);
+            at.col += csv_table_quoted(t, row, (size_t)c->col);
+            /* The text stays in the table, which lives as long as the source. */
+            val = node_new(s, YNODE_SCALAR, at, 0);
+            if (val) {
+                val->text = csv_table_cell(t, row, (size_t)c->col);
+                val->len = strlen(val->text);
                 val->from_csv = true;
+            }
         } else {
             val = row_node(s, t, row, c);
             if (!val)
                 continue;
         }
-        ynode *key = val ? scalar_new(s, c->name, c->loc) : NULL;
+        ynode *key = val ? c->key : NULL;
         if (!key)
             break;
         if (n == 0)
