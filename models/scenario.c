@@ -301,10 +301,23 @@ static const char *const product_fixed[] = {"id", "kind", "owner", "controlled_b
 
 static bool is_product_fixed(const char *k)
 {
-    for (size_t i = 0; product_fixed[i]; i++)
-        if (strcmp(k, product_fixed[i]) == 0)
-            return true;
-    return strcmp(k, "source") == 0 || strcmp(k, "note") == 0;
+    /* By first letter: called for every cell of a products table. */
+    switch (k[0]) {
+    case 'i':
+        return strcmp(k, "id") == 0;
+    case 'k':
+        return strcmp(k, "kind") == 0;
+    case 'o':
+        return strcmp(k, "owner") == 0;
+    case 'c':
+        return strcmp(k, "controlled_by") == 0;
+    case 's':
+        return strcmp(k, "standards") == 0 || strcmp(k, "source") == 0;
+    case 'n':
+        return strcmp(k, "note") == 0;
+    default:
+        return false;
+    }
 }
 
 /* Pass 1: ids and the attribute names (every other key is a numeric

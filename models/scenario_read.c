@@ -27,20 +27,36 @@ void read_warning(reader *r, src_loc at, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Paths are built for every value read, so with memcpy rather than
+ * snprintf (a 100,000-row table reads a million values). */
+static char *path_join(char *buf, const char *parent, const char *part, size_t part_len)
+{
+    size_t n = strlen(parent), cap = READ_PATH_MAX - 1;
+    if (n > cap)
+        n = cap;
+    memmove(buf, parent, n);
+    if (n && n < cap)
+        buf[n++] = '.';
+    if (part_len > cap - n)
+        part_len = cap - n;
+    memcpy(buf + n, part, part_len);
+    buf[n + part_len] = '\0';
+    return buf;
+}
+
 char *path_key(char *buf, const char *parent, const char *key)
 {
-    snprintf(buf, READ_PATH_MAX, "%s%s%s", parent, *parent ? "." : "", key);
-    return buf;
+    return path_join(buf, parent, key, strlen(key));
 }
 
 char *path_item(char *buf, const char *parent, const ynode *item, size_t index)
 {
     const ynode *id = item && item->kind == YNODE_MAP ? scenario_item_identity(item) : NULL;
     if (id && id->len > 0 && id->len <= 64)
-        snprintf(buf, READ_PATH_MAX, "%s.%s", parent, id->text);
-    else
-        snprintf(buf, READ_PATH_MAX, "%s.%zu", parent, index);
-    return buf;
+        return path_join(buf, parent, id->text, id->len);
+    char num[24];
+    int len = snprintf(num, sizeof num, "%zu", index);
+    return path_join(buf, parent, num, (size_t)len);
 }
 
 const char *read_got(char buf[96], const ynode *n)
