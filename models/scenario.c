@@ -34,18 +34,15 @@ typedef struct loader {
 static void *alloc_array(loader *L, size_t n, size_t size)
 {
     void *p = sim_arena_calloc(L->r.arena, n ? n : 1, size);
-    if (!p)
-        L->r.nomem = true;
+    if (!p) L->r.nomem = true;
     return p;
 }
 
 static const char *copy_str(loader *L, const char *s)
 {
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     const char *c = sim_arena_strdup(L->r.arena, s);
-    if (!c)
-        L->r.nomem = true;
+    if (!c) L->r.nomem = true;
     return c;
 }
 
@@ -62,8 +59,7 @@ static const ynode *section(loader *L, const ynode *parent, const char *key, con
                             const char *what)
 {
     const ynode *v = ynode_get(parent, key);
-    if (!v || ynode_is_null(v))
-        return NULL;
+    if (!v || ynode_is_null(v)) return NULL;
     return read_seq(&L->r, v, path, what) ? v : NULL;
 }
 
@@ -73,11 +69,9 @@ static world_refs resolve_refs(loader *L, const ynode *n, const char *path, cons
     world_refs refs = {NULL, 0};
     read_item *items;
     size_t count;
-    if (!read_names(&L->r, n, path, &items, &count))
-        return refs;
+    if (!read_names(&L->r, n, path, &items, &count)) return refs;
     uint32_t *at = alloc_array(L, count, sizeof *at);
-    if (!at)
-        return refs;
+    if (!at) return refs;
     for (size_t i = 0; i < count; i++) {
         P(q);
         snprintf(q, sizeof q, "%s.%zu", path, i);
@@ -107,20 +101,39 @@ static const char *define_id(loader *L, const ynode *item, const char *key, cons
     snprintf(expected, sizeof expected, "the %s's %s", set->kind, key);
     const ynode *v = read_required(&L->r, item, key, path, expected);
     const char *id;
-    if (!v || !read_id(&L->r, v, path, style, &id))
-        return NULL;
-    if (idset_define(&L->r, set, id, v->loc, path, (uint32_t)position) == WORLD_NONE)
-        return NULL;
+    if (!v || !read_id(&L->r, v, path, style, &id)) return NULL;
+    if (idset_define(&L->r, set, id, v->loc, path, (uint32_t)position) == WORLD_NONE) return NULL;
     return copy_str(L, id);
+}
+
+/* A list of names that declare themselves by use (country groups, firm
+ * lists, authorities, standards): each checked as a name and added to set. */
+static world_refs declare_names(loader *L, const ynode *v, const char *path, id_style style,
+                                idset *set)
+{
+    read_item *items;
+    size_t n;
+    if (!read_names(&L->r, v, path, &items, &n)) return (world_refs){NULL, 0};
+    uint32_t *g = alloc_array(L, n, sizeof *g);
+    for (size_t k = 0; g && k < n; k++) {
+        const char *dummy;
+        ynode tmp = {.kind = YNODE_SCALAR,
+                     .loc = items[k].loc,
+                     .text = items[k].text,
+                     .len = strlen(items[k].text)};
+        g[k] = read_id(&L->r, &tmp, path, style, &dummy)
+                   ? idset_declare(&L->r, set, items[k].text, items[k].loc)
+                   : WORLD_NONE;
+    }
+    return (world_refs){g, g ? n : 0};
 }
 
 /* ---- top level ---- */
 
-static const char *const top_keys[] = {"schema_version", "name",        "description", "run",
-                                       "countries",      "firms",       "products",    "needs",
-                                       "sites",          "lanes",       "demand",
-                                       "export_controls", "diversion",  "stockpiling",
-                                       "disruptions",    "patents",     NULL};
+static const char *const top_keys[] = {
+    "schema_version", "name",        "description", "run",     "countries", "firms",
+    "products",       "needs",       "sites",       "lanes",   "demand",    "export_controls",
+    "diversion",      "stockpiling", "disruptions", "patents", NULL};
 
 static void read_header(loader *L, const char *file)
 {
@@ -133,8 +146,9 @@ static void read_header(loader *L, const char *file)
                    "missing required key 'schema_version'; expected schema_version: 1 at the "
                    "top of the scenario");
     else if (read_number(&L->r, v, "schema_version", &NUM_COUNT, &version) && version != 1)
-        read_error(&L->r, v->loc, "schema_version: got %s; expected 1 (the only version this "
-                                  "chipsim reads)",
+        read_error(&L->r, v->loc,
+                   "schema_version: got %s; expected 1 (the only version this "
+                   "chipsim reads)",
                    v->text);
     v = ynode_get(root, "name");
     if (v && read_id(&L->r, v, "name", ID_NAME, &L->w->name)) {
@@ -150,13 +164,11 @@ static void read_header(loader *L, const char *file)
             if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                   (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
                 *c = '_';
-        if (name && strlen(name) > 64)
-            name[64] = '\0';
+        if (name && strlen(name) > 64) name[64] = '\0';
         L->w->name = name && *name ? name : "scenario";
     }
     v = ynode_get(root, "description");
-    if (v && !ynode_is_null(v))
-        read_string(&L->r, v, "description", &L->w->description);
+    if (v && !ynode_is_null(v)) read_string(&L->r, v, "description", &L->w->description);
 }
 
 static void read_run(loader *L)
@@ -165,44 +177,48 @@ static void read_run(loader *L)
     *run = (world_run){0, 0, SIM_PERIOD_MONTH, 10, 1, 0};
     const ynode *n = ynode_get(L->root, "run");
     if (!n) {
-        read_error(&L->r, L->root->loc, "missing required key 'run'; expected the run settings "
-                                        "with at least start and end dates");
+        read_error(&L->r, L->root->loc,
+                   "missing required key 'run'; expected the run settings "
+                   "with at least start and end dates");
         return;
     }
-    static const char *const keys[] = {"start", "end", "period", "replications", "seed",
-                                       "warmup_days", NULL};
-    if (!read_map(&L->r, n, "run", "the run settings", keys))
-        return;
-    const ynode *s = read_required(&L->r, n, "start", "run", "the first day to simulate "
-                                                             "(YYYY-MM-DD)");
-    const ynode *e = read_required(&L->r, n, "end", "run", "the last day to simulate "
-                                                           "(YYYY-MM-DD); without it the run "
-                                                           "would never stop");
+    static const char *const keys[] = {"start", "end",         "period", "replications",
+                                       "seed",  "warmup_days", NULL};
+    if (!read_map(&L->r, n, "run", "the run settings", keys)) return;
+    const ynode *s = read_required(&L->r, n, "start", "run",
+                                   "the first day to simulate "
+                                   "(YYYY-MM-DD)");
+    const ynode *e = read_required(&L->r, n, "end", "run",
+                                   "the last day to simulate "
+                                   "(YYYY-MM-DD); without it the run "
+                                   "would never stop");
     bool ok = s && read_date(&L->r, s, "run.start", &run->start);
     ok &= e && read_date(&L->r, e, "run.end", &run->end);
     if (ok && run->end < run->start)
-        read_error(&L->r, e->loc, "run.end: %s is before run.start (%s); expected an end on or "
-                                  "after the start",
+        read_error(&L->r, e->loc,
+                   "run.end: %s is before run.start (%s); expected an end on or "
+                   "after the start",
                    e->text, s->text);
     const ynode *v = ynode_get(n, "period");
     if (v && (v->kind != YNODE_SCALAR || sim_period_parse(v->text, &run->period) != SIM_OK)) {
         char got[96];
         static const char *const periods[] = {"day", "week", "month", "quarter", "year"};
         const char *close = v->kind == YNODE_SCALAR ? suggest_closest(v->text, periods, 5) : NULL;
-        read_error(&L->r, v->loc, "run.period: got %s; expected day, week, month, quarter or "
-                                  "year%s%s%s",
+        read_error(&L->r, v->loc,
+                   "run.period: got %s; expected day, week, month, quarter or "
+                   "year%s%s%s",
                    read_got(got, v), close ? " (did you mean '" : "", close ? close : "",
                    close ? "'?)" : "");
     }
     if ((v = ynode_get(n, "replications")))
         read_u64(&L->r, v, "run.replications", &NUM_COUNT, &run->replications);
-    if ((v = ynode_get(n, "seed")))
-        read_u64(&L->r, v, "run.seed", &NUM_WHOLE_NONNEG, &run->seed);
+    if ((v = ynode_get(n, "seed"))) read_u64(&L->r, v, "run.seed", &NUM_WHOLE_NONNEG, &run->seed);
     if ((v = ynode_get(n, "warmup_days")) &&
         read_number(&L->r, v, "run.warmup_days", &NUM_NONNEG, &run->warmup_days) && ok &&
         run->warmup_days >= (double)(run->end - run->start + 1))
-        read_error(&L->r, v->loc, "run.warmup_days: %s covers the whole run (%d days); expected "
-                                  "fewer days than the run",
+        read_error(&L->r, v->loc,
+                   "run.warmup_days: %s covers the whole run (%d days); expected "
+                   "fewer days than the run",
                    v->text, (int)(run->end - run->start + 1));
 }
 
@@ -211,39 +227,22 @@ static void read_run(loader *L)
 static void read_countries(loader *L)
 {
     const ynode *sec = section(L, L->root, "countries", "countries", "the countries");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_country *c = alloc_array(L, sec->count, sizeof *c);
-    if (!c)
-        return;
+    if (!c) return;
     static const char *const keys[] = {"code", "name", "groups", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i];
         P(p);
         path_item(p, "countries", item, i);
-        if (!read_map(&L->r, item, p, "a country", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a country", keys)) continue;
         c[i].code = define_id(L, item, "code", p, &L->countries, ID_CODE, i);
         const ynode *v = ynode_get(item, "name");
-        if (v)
-            read_string(&L->r, v, p, &c[i].name);
+        if (v) read_string(&L->r, v, p, &c[i].name);
         c[i].source = doc_of(L, item, "source");
         if ((v = ynode_get(item, "groups"))) {
             P(q);
-            read_item *items;
-            size_t n;
-            if (read_names(&L->r, v, path_key(q, p, "groups"), &items, &n)) {
-                uint32_t *g = alloc_array(L, n, sizeof *g);
-                for (size_t k = 0; g && k < n; k++) {
-                    const char *dummy;
-                    ynode tmp = {.kind = YNODE_SCALAR, .loc = items[k].loc,
-                                 .text = items[k].text, .len = strlen(items[k].text)};
-                    g[k] = read_id(&L->r, &tmp, q, ID_NAME, &dummy)
-                               ? idset_declare(&L->r, &L->groups, items[k].text, items[k].loc)
-                               : WORLD_NONE;
-                }
-                c[i].groups = (world_refs){g, g ? n : 0};
-            }
+            c[i].groups = declare_names(L, v, path_key(q, p, "groups"), ID_NAME, &L->groups);
         }
     }
     L->w->countries = c;
@@ -253,11 +252,9 @@ static void read_countries(loader *L)
 static void read_firms(loader *L)
 {
     const ynode *sec = section(L, L->root, "firms", "firms", "the firms");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_firm *f = alloc_array(L, sec->count, sizeof *f);
-    if (!f)
-        return;
+    if (!f) return;
     static const char *const keys[] = {"id", "country", "lists", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i];
@@ -265,29 +262,13 @@ static void read_firms(loader *L)
         P(q);
         path_item(p, "firms", item, i);
         f[i].country = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a firm", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a firm", keys)) continue;
         f[i].id = define_id(L, item, "id", p, &L->firms, ID_LOWER, i);
         const ynode *v = read_required(&L->r, item, "country", p, "the firm's home country code");
-        if (v)
-            f[i].country = resolve_one(L, v, path_key(q, p, "country"), &L->countries);
+        if (v) f[i].country = resolve_one(L, v, path_key(q, p, "country"), &L->countries);
         f[i].source = doc_of(L, item, "source");
         if ((v = ynode_get(item, "lists"))) {
-            read_item *items;
-            size_t n;
-            path_key(q, p, "lists");
-            if (read_names(&L->r, v, q, &items, &n)) {
-                uint32_t *g = alloc_array(L, n, sizeof *g);
-                for (size_t k = 0; g && k < n; k++) {
-                    const char *dummy;
-                    ynode tmp = {.kind = YNODE_SCALAR, .loc = items[k].loc,
-                                 .text = items[k].text, .len = strlen(items[k].text)};
-                    g[k] = read_id(&L->r, &tmp, q, ID_LOWER, &dummy)
-                               ? idset_declare(&L->r, &L->lists, items[k].text, items[k].loc)
-                               : WORLD_NONE;
-                }
-                f[i].lists = (world_refs){g, g ? n : 0};
-            }
+            f[i].lists = declare_names(L, v, path_key(q, p, "lists"), ID_LOWER, &L->lists);
         }
     }
     L->w->firms = f;
@@ -296,8 +277,8 @@ static void read_firms(loader *L)
 
 /* ---- products and needs ---- */
 
-static const char *const product_fixed[] = {"id", "kind", "owner", "controlled_by", "standards",
-                                            NULL};
+static const char *const product_fixed[] = {"id",        "kind", "owner", "controlled_by",
+                                            "standards", NULL};
 
 static bool is_product_fixed(const char *k)
 {
@@ -335,8 +316,7 @@ static void define_products(loader *L, const ynode *sec)
         define_id(L, item, "id", p, &L->products, ID_LOWER, i);
         for (size_t k = 0; k < item->count; k++) {
             const ynode *key = item->keys[k];
-            if (is_product_fixed(key->text) || strcmp(key->text, "remove") == 0)
-                continue;
+            if (is_product_fixed(key->text) || strcmp(key->text, "remove") == 0) continue;
             const char *dummy;
             if (read_id(&L->r, key, p, ID_LOWER, &dummy))
                 idset_declare(&L->r, &L->attributes, key->text, key->loc);
@@ -349,8 +329,7 @@ static void read_products(loader *L, const ynode *sec)
     size_t na = L->attributes.n;
     world_product *pr = alloc_array(L, sec->count, sizeof *pr);
     double *attr = alloc_array(L, sec->count * (na ? na : 1), sizeof *attr);
-    if (!pr || !attr)
-        return;
+    if (!pr || !attr) return;
     for (size_t i = 0; i < sec->count * na; i++)
         attr[i] = NAN;
     for (size_t i = 0; i < sec->count; i++) {
@@ -361,63 +340,33 @@ static void read_products(loader *L, const ynode *sec)
         path_item(p, "products", item, i);
         x->owner = WORLD_NONE;
         x->attr = attr + i * na;
-        if (item->kind != YNODE_MAP)
-            continue;
+        if (item->kind != YNODE_MAP) continue;
         const ynode *id = ynode_get(item, "id");
         x->id = id && id->kind == YNODE_SCALAR ? copy_str(L, id->text) : "";
         const ynode *v;
-        if ((v = ynode_get(item, "kind")) && read_id(&L->r, v, path_key(q, p, "kind"), ID_LOWER,
-                                                     &x->kind))
+        if ((v = ynode_get(item, "kind")) &&
+            read_id(&L->r, v, path_key(q, p, "kind"), ID_LOWER, &x->kind))
             x->kind = copy_str(L, x->kind);
         if ((v = ynode_get(item, "owner")))
             x->owner = resolve_one(L, v, path_key(q, p, "owner"), &L->firms);
         if ((v = ynode_get(item, "controlled_by"))) {
-            read_item *items;
-            size_t n;
-            path_key(q, p, "controlled_by");
-            if (read_names(&L->r, v, q, &items, &n)) {
-                uint32_t *g = alloc_array(L, n, sizeof *g);
-                for (size_t k = 0; g && k < n; k++) {
-                    const char *dummy;
-                    ynode tmp = {.kind = YNODE_SCALAR, .loc = items[k].loc,
-                                 .text = items[k].text, .len = strlen(items[k].text)};
-                    g[k] = read_id(&L->r, &tmp, q, ID_NAME, &dummy)
-                               ? idset_declare(&L->r, &L->authorities, items[k].text,
-                                               items[k].loc)
-                               : WORLD_NONE;
-                }
-                x->controlled_by = (world_refs){g, g ? n : 0};
-            }
+            x->controlled_by =
+                declare_names(L, v, path_key(q, p, "controlled_by"), ID_NAME, &L->authorities);
         }
         if ((v = ynode_get(item, "standards"))) {
-            read_item *items;
-            size_t n;
-            path_key(q, p, "standards");
-            if (read_names(&L->r, v, q, &items, &n)) {
-                uint32_t *g = alloc_array(L, n, sizeof *g);
-                for (size_t k = 0; g && k < n; k++) {
-                    const char *dummy;
-                    ynode tmp = {.kind = YNODE_SCALAR, .loc = items[k].loc,
-                                 .text = items[k].text, .len = strlen(items[k].text)};
-                    g[k] = read_id(&L->r, &tmp, q, ID_LOWER, &dummy)
-                               ? idset_declare(&L->r, &L->standards, items[k].text, items[k].loc)
-                               : WORLD_NONE;
-                }
-                x->standards = (world_refs){g, g ? n : 0};
-            }
+            x->standards =
+                declare_names(L, v, path_key(q, p, "standards"), ID_LOWER, &L->standards);
         }
         x->source = doc_of(L, item, "source");
         for (size_t k = 0; k < item->count; k++) {
             const ynode *key = item->keys[k], *val = item->values[k];
-            if (is_product_fixed(key->text))
-                continue;
+            if (is_product_fixed(key->text)) continue;
             if (strcmp(key->text, "remove") == 0) {
                 read_map(&L->r, item, p, "a product", product_fixed); /* says why */
                 continue;
             }
             uint32_t a = name_index_get(&L->attributes.ix, key->text);
-            if (a == NAME_INDEX_NONE)
-                continue; /* not a valid name: reported in pass 1 */
+            if (a == NAME_INDEX_NONE) continue; /* not a valid name: reported in pass 1 */
             path_key(q, p, key->text);
             double value;
             if (val->kind == YNODE_SCALAR && !val->quoted && parse_number(val->text, &value)) {
@@ -428,12 +377,14 @@ static void read_products(loader *L, const ynode *sec)
             char got[96];
             const char *close = suggest_closest(key->text, product_fixed, 5);
             if (close)
-                read_error(&L->r, key->loc, "%s: unknown key '%s' in a product; did you mean "
-                                            "'%s'? (other keys are numeric attributes)",
+                read_error(&L->r, key->loc,
+                           "%s: unknown key '%s' in a product; did you mean "
+                           "'%s'? (other keys are numeric attributes)",
                            p, key->text, close);
             else
-                read_error(&L->r, val->loc, "%s: got %s; expected a number (a product's "
-                                            "attributes, such as tpp or h100e, are numbers)",
+                read_error(&L->r, val->loc,
+                           "%s: got %s; expected a number (a product's "
+                           "attributes, such as tpp or h100e, are numbers)",
                            q, read_got(got, val));
         }
     }
@@ -444,8 +395,7 @@ static void read_products(loader *L, const ynode *sec)
 static void read_needs(loader *L, const ynode *sec)
 {
     world_need *nd = alloc_array(L, sec ? sec->count : 0, sizeof *nd);
-    if (!nd || !sec)
-        return;
+    if (!nd || !sec) return;
     static const char *const keys[] = {"id", "unit", "filled_by", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i];
@@ -453,40 +403,40 @@ static void read_needs(loader *L, const ynode *sec)
         P(q);
         path_item(p, "needs", item, i);
         nd[i].unit_attribute = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a need", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a need", keys)) continue;
         nd[i].id = define_id(L, item, "id", p, &L->needs, ID_LOWER, i);
         if (nd[i].id && idset_find(&L->products, nd[i].id) != WORLD_NONE) {
             const ynode *id = ynode_get(item, "id");
             src_loc first = idset_loc(&L->products, nd[i].id);
-            read_error(&L->r, id->loc, "%s: '%s' is already a product's id (at %s:%u); expected "
-                                       "a need's id to differ from every product's",
+            read_error(&L->r, id->loc,
+                       "%s: '%s' is already a product's id (at %s:%u); expected "
+                       "a need's id to differ from every product's",
                        p, nd[i].id, first.file, first.line);
         }
-        const ynode *v = read_required(&L->r, item, "unit", p, "the product attribute that "
-                                                               "converts units of a product "
-                                                               "into the need (e.g. h100e)");
-        if (v)
-            nd[i].unit_attribute = resolve_one(L, v, path_key(q, p, "unit"), &L->attributes);
-        v = read_required(&L->r, item, "filled_by", p, "the products that fill it, in "
-                                                        "preference order");
+        const ynode *v = read_required(&L->r, item, "unit", p,
+                                       "the product attribute that "
+                                       "converts units of a product "
+                                       "into the need (e.g. h100e)");
+        if (v) nd[i].unit_attribute = resolve_one(L, v, path_key(q, p, "unit"), &L->attributes);
+        v = read_required(&L->r, item, "filled_by", p,
+                          "the products that fill it, in "
+                          "preference order");
         if (v) {
             path_key(q, p, "filled_by");
             nd[i].filled_by = resolve_refs(L, v, q, &L->products);
             if (v->kind == YNODE_SEQ && v->count == 0)
                 read_error(&L->r, v->loc, "%s: got an empty list; expected at least one product",
                            q);
-            for (size_t k = 0; k < nd[i].filled_by.n && nd[i].unit_attribute != WORLD_NONE;
-                 k++) {
+            for (size_t k = 0; k < nd[i].filled_by.n && nd[i].unit_attribute != WORLD_NONE; k++) {
                 uint32_t pi = nd[i].filled_by.at[k];
-                if (pi == WORLD_NONE || !L->w->products)
-                    continue;
+                if (pi == WORLD_NONE || !L->w->products) continue;
                 double conv = L->w->products[pi].attr[nd[i].unit_attribute];
                 src_loc at = v->kind == YNODE_SEQ ? v->values[k]->loc : v->loc;
                 if (isnan(conv) || conv <= 0)
-                    read_error(&L->r, at, "%s.%zu: product '%s' has no %s > 0; expected each "
-                                          "product that fills the need to say how much of it a "
-                                          "unit is",
+                    read_error(&L->r, at,
+                               "%s.%zu: product '%s' has no %s > 0; expected each "
+                               "product that fills the need to say how much of it a "
+                               "unit is",
                                q, k, L->w->products[pi].id,
                                L->attributes.ids[nd[i].unit_attribute]);
             }
@@ -498,13 +448,11 @@ static void read_needs(loader *L, const ynode *sec)
 }
 
 /* A product or a need, for inventories and demand. */
-static uint32_t resolve_item(loader *L, const char *id, src_loc at, const char *path,
-                             bool *is_need)
+static uint32_t resolve_item(loader *L, const char *id, src_loc at, const char *path, bool *is_need)
 {
     uint32_t i = idset_find(&L->products, id);
     *is_need = false;
-    if (i != WORLD_NONE)
-        return i;
+    if (i != WORLD_NONE) return i;
     i = idset_find(&L->needs, id);
     if (i != WORLD_NONE) {
         *is_need = true;
@@ -520,14 +468,14 @@ static world_amount *read_amounts(loader *L, const ynode *n, const char *path, s
     char got[96];
     *count = 0;
     if (n->kind != YNODE_MAP || n->count == 0) {
-        read_error(&L->r, n->loc, "%s: got %s; expected products and amounts per batch, such as "
-                                  "{gh100_die: 1, hbm3_stack: 5}",
+        read_error(&L->r, n->loc,
+                   "%s: got %s; expected products and amounts per batch, such as "
+                   "{gh100_die: 1, hbm3_stack: 5}",
                    path, read_got(got, n));
         return NULL;
     }
     world_amount *a = alloc_array(L, n->count, sizeof *a);
-    if (!a)
-        return NULL;
+    if (!a) return NULL;
     for (size_t i = 0; i < n->count; i++) {
         P(q);
         path_key(q, path, n->keys[i]->text);
@@ -541,18 +489,18 @@ static world_amount *read_amounts(loader *L, const ynode *n, const char *path, s
 static void read_process(loader *L, const ynode *item, const char *p, world_process *x,
                          bool site_has_capacity, idset *ids, size_t position)
 {
-    static const char *const keys[] = {"id",       "inputs",           "outputs", "servers",
-                                       "duration", "wafers_per_batch", "yield",   "priority",
-                                       NULL};
+    static const char *const keys[] = {"id",      "inputs",   "outputs",
+                                       "servers", "duration", "wafers_per_batch",
+                                       "yield",   "priority", NULL};
     P(q);
-    if (!read_map(&L->r, item, p, "a process", keys))
-        return;
+    if (!read_map(&L->r, item, p, "a process", keys)) return;
     x->id = define_id(L, item, "id", p, ids, ID_LOWER, position);
     const ynode *v;
     if ((v = ynode_get(item, "inputs")))
         x->inputs = read_amounts(L, v, path_key(q, p, "inputs"), &x->n_inputs);
-    if ((v = read_required(&L->r, item, "outputs", p, "what a batch makes, such as {h100_sxm: "
-                                                      "1}")))
+    if ((v = read_required(&L->r, item, "outputs", p,
+                           "what a batch makes, such as {h100_sxm: "
+                           "1}")))
         x->outputs = read_amounts(L, v, path_key(q, p, "outputs"), &x->n_outputs);
     if ((v = ynode_get(item, "servers")))
         read_u64(&L->r, v, path_key(q, p, "servers"), &NUM_COUNT, &x->servers);
@@ -561,29 +509,33 @@ static void read_process(loader *L, const ynode *item, const char *p, world_proc
         read_number(&L->r, wafers, path_key(q, p, "wafers_per_batch"), &NUM_POSITIVE,
                     &x->wafers_per_batch);
         if (!site_has_capacity)
-            read_error(&L->r, wafers->loc, "%s: wafers_per_batch draws on the site's "
-                                           "capacity_wafers_per_month, which this site does not "
-                                           "give; expected the site to have one",
+            read_error(&L->r, wafers->loc,
+                       "%s: wafers_per_batch draws on the site's "
+                       "capacity_wafers_per_month, which this site does not "
+                       "give; expected the site to have one",
                        p);
     }
     if (!v && !wafers)
-        read_error(&L->r, item->loc, "%s: missing required key 'servers' (batches at once) or "
-                                     "'wafers_per_batch' (a share of the site's wafer capacity); "
-                                     "expected one of them",
+        read_error(&L->r, item->loc,
+                   "%s: missing required key 'servers' (batches at once) or "
+                   "'wafers_per_batch' (a share of the site's wafer capacity); "
+                   "expected one of them",
                    p);
     if ((v = ynode_get(item, "yield"))) {
         x->has_yield = true;
         read_yield(&L->r, v, path_key(q, p, "yield"), &x->yield);
     }
-    if ((v = read_required(&L->r, item, "duration", p, "the time a batch takes, a distribution "
-                                                       "in days")))
+    if ((v = read_required(&L->r, item, "duration", p,
+                           "the time a batch takes, a distribution "
+                           "in days")))
         read_dist(&L->r, v, path_key(q, p, "duration"), WORLD_DAYS, &x->duration);
     if ((v = ynode_get(item, "priority"))) {
         double pr;
         if (read_number(&L->r, v, path_key(q, p, "priority"), &NUM_ANY, &pr)) {
             if (pr != floor(pr) || fabs(pr) > 1e9)
-                read_error(&L->r, v->loc, "%s: got %s; expected a whole number (lower goes "
-                                          "first)",
+                read_error(&L->r, v->loc,
+                           "%s: got %s; expected a whole number (lower goes "
+                           "first)",
                            q, v->text);
             else
                 x->priority = (int64_t)pr;
@@ -595,14 +547,14 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
 {
     char got[96];
     if (n->kind != YNODE_MAP) {
-        read_error(&L->r, n->loc, "%s: got %s; expected stock per product, such as {h100_sxm: "
-                                  "{policy: base_stock, level: 100}}",
+        read_error(&L->r, n->loc,
+                   "%s: got %s; expected stock per product, such as {h100_sxm: "
+                   "{policy: base_stock, level: 100}}",
                    p, read_got(got, n));
         return;
     }
     world_inventory *inv = alloc_array(L, n->count, sizeof *inv);
-    if (!inv)
-        return;
+    if (!inv) return;
     static const char *const base_keys[] = {"policy", "level", "suppliers", NULL};
     static const char *const ss_keys[] = {"policy", "s", "S", "review_days", "suppliers", NULL};
     static const char *const policies[] = {"base_stock", "s_S", NULL};
@@ -616,28 +568,27 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
         for (size_t k = 0; k < i; k++)
             (void)k; /* keys are unique: yaml_tree rejects duplicates */
         if (v->kind != YNODE_MAP) {
-            read_error(&L->r, v->loc, "%s: got %s; expected {policy: base_stock, level: N} or "
-                                      "{policy: s_S, s: N, S: N, review_days: N}",
+            read_error(&L->r, v->loc,
+                       "%s: got %s; expected {policy: base_stock, level: N} or "
+                       "{policy: s_S, s: N, S: N, review_days: N}",
                        q, read_got(got, v));
             continue;
         }
         x = read_required(&L->r, v, "policy", q, "base_stock or s_S");
-        if (!x)
-            continue;
+        if (!x) continue;
         if (x->kind == YNODE_SCALAR && strcmp(x->text, "base_stock") == 0) {
             e->policy = WORLD_BASE_STOCK;
-            if (!read_map(&L->r, v, q, "a base-stock inventory", base_keys))
-                continue;
+            if (!read_map(&L->r, v, q, "a base-stock inventory", base_keys)) continue;
             if ((x = read_required(&L->r, v, "level", q, "the stock to keep, in units")))
                 read_number(&L->r, x, path_key(r, q, "level"), &NUM_NONNEG, &e->level);
         } else if (x->kind == YNODE_SCALAR && strcmp(x->text, "s_S") == 0) {
             e->policy = WORLD_S_S;
-            if (!read_map(&L->r, v, q, "an (s, S) inventory", ss_keys))
-                continue;
+            if (!read_map(&L->r, v, q, "an (s, S) inventory", ss_keys)) continue;
             const ynode *s = read_required(&L->r, v, "s", q, "the reorder point");
             const ynode *S = read_required(&L->r, v, "S", q, "the order-up-to level");
-            const ynode *rv = read_required(&L->r, v, "review_days", q, "the days between "
-                                                                        "reviews");
+            const ynode *rv = read_required(&L->r, v, "review_days", q,
+                                            "the days between "
+                                            "reviews");
             bool ok = s && read_number(&L->r, s, path_key(r, q, "s"), &NUM_NONNEG, &e->s);
             ok &= S && read_number(&L->r, S, path_key(r, q, "S"), &NUM_POSITIVE, &e->S);
             if (rv)
@@ -662,13 +613,13 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
             for (size_t k = 0; lanes && k < e->suppliers.n; k++) {
                 uint32_t from = e->suppliers.at[k];
                 lanes[k] = WORLD_NONE;
-                if (from == WORLD_NONE)
-                    continue;
+                if (from == WORLD_NONE) continue;
                 src_loc at = x->kind == YNODE_SEQ ? x->values[k]->loc : x->loc;
                 const char *from_id = L->w->sites[from].id, *self_id = site->id;
                 if (from == self) {
-                    read_error(&L->r, at, "%s.%zu: a site cannot supply itself; expected another "
-                                          "site",
+                    read_error(&L->r, at,
+                               "%s.%zu: a site cannot supply itself; expected another "
+                               "site",
                                r, k);
                     continue;
                 }
@@ -677,8 +628,9 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
                 lanes[k] = name_index_get(&L->lanes, lk);
                 if (lanes[k] == NAME_INDEX_NONE) {
                     lanes[k] = WORLD_NONE;
-                    read_error(&L->r, at, "%s.%zu: no lane from '%s' to '%s'; expected a lane "
-                                          "{from: %s, to: %s, transit: ...} under lanes",
+                    read_error(&L->r, at,
+                               "%s.%zu: no lane from '%s' to '%s'; expected a lane "
+                               "{from: %s, to: %s, transit: ...} under lanes",
                                r, k, from_id, self_id, from_id, self_id);
                 }
             }
@@ -703,9 +655,9 @@ static void define_sites(loader *L, const ynode *sec)
 static void read_sites(loader *L, const ynode *sec)
 {
     world_site *st = L->w->n_sites ? (world_site *)L->w->sites : NULL;
-    static const char *const keys[] = {"id",        "firm",      "country",
-                                       "capacity_wafers_per_month", "processes", "inventory",
-                                       "source",    NULL};
+    static const char *const keys[] = {
+        "id",        "firm",      "country", "capacity_wafers_per_month",
+        "processes", "inventory", "source",  NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i];
         world_site *s = &st[i];
@@ -713,11 +665,9 @@ static void read_sites(loader *L, const ynode *sec)
         P(q);
         path_item(p, "sites", item, i);
         s->firm = s->country = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a site", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a site", keys)) continue;
         const ynode *v;
-        if (!s->id)
-            s->id = ""; /* not a valid id: reported */
+        if (!s->id) s->id = ""; /* not a valid id: reported */
         if ((v = read_required(&L->r, item, "firm", p, "the firm that runs the site")))
             s->firm = resolve_one(L, v, path_key(q, p, "firm"), &L->firms);
         if ((v = read_required(&L->r, item, "country", p, "the country the site is in")))
@@ -751,8 +701,9 @@ static void read_sites(loader *L, const ynode *sec)
         if ((v = ynode_get(item, "inventory")))
             read_inventory(L, v, path_key(q, p, "inventory"), s);
         if (!s->n_processes && !s->n_inventory && !s->source.n)
-            read_warning(&L->r, item->loc, "%s: the site has no processes, inventory or source, "
-                                           "so it does nothing",
+            read_warning(&L->r, item->loc,
+                         "%s: the site has no processes, inventory or source, "
+                         "so it does nothing",
                          p);
     }
 }
@@ -762,13 +713,11 @@ static void read_sites(loader *L, const ynode *sec)
 static void read_lanes(loader *L)
 {
     const ynode *sec = section(L, L->root, "lanes", "lanes", "the lanes");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_lane *ln = alloc_array(L, sec->count, sizeof *ln);
-    if (!ln)
-        return;
-    static const char *const keys[] = {"from", "to", "transit", "illicit", "detection",
-                                       "cost_usd_per_unit", NULL};
+    if (!ln) return;
+    static const char *const keys[] = {
+        "from", "to", "transit", "illicit", "detection", "cost_usd_per_unit", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i], *v, *from, *to;
         world_lane *x = &ln[i];
@@ -776,14 +725,14 @@ static void read_lanes(loader *L)
         P(q);
         path_item(p, "lanes", item, i);
         x->from = x->to = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a lane", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a lane", keys)) continue;
         if ((from = read_required(&L->r, item, "from", p, "the site shipments leave")))
             x->from = resolve_one(L, from, path_key(q, p, "from"), &L->sites);
         if ((to = read_required(&L->r, item, "to", p, "the site shipments reach")))
             x->to = resolve_one(L, to, path_key(q, p, "to"), &L->sites);
-        if ((v = read_required(&L->r, item, "transit", p, "the transit time, a distribution in "
-                                                          "days")))
+        if ((v = read_required(&L->r, item, "transit", p,
+                               "the transit time, a distribution in "
+                               "days")))
             read_dist(&L->r, v, path_key(q, p, "transit"), WORLD_DAYS, &x->transit);
         bool illicit_ok = true;
         if ((v = ynode_get(item, "illicit")))
@@ -791,18 +740,19 @@ static void read_lanes(loader *L)
         if ((v = ynode_get(item, "detection"))) {
             read_number(&L->r, v, path_key(q, p, "detection"), &NUM_PROB, &x->detection);
             if (!x->illicit && illicit_ok)
-                read_error(&L->r, v->loc, "%s: detection applies only to a lane with illicit: "
-                                          "true; expected illicit: true or no detection",
+                read_error(&L->r, v->loc,
+                           "%s: detection applies only to a lane with illicit: "
+                           "true; expected illicit: true or no detection",
                            p);
         }
         if ((v = ynode_get(item, "cost_usd_per_unit")))
             read_number(&L->r, v, path_key(q, p, "cost_usd_per_unit"), &NUM_NONNEG,
                         &x->cost_usd_per_unit);
-        if (x->from == WORLD_NONE || x->to == WORLD_NONE)
-            continue;
+        if (x->from == WORLD_NONE || x->to == WORLD_NONE) continue;
         if (x->from == x->to) {
-            read_error(&L->r, to->loc, "%s: a lane from '%s' to itself; expected two different "
-                                       "sites",
+            read_error(&L->r, to->loc,
+                       "%s: a lane from '%s' to itself; expected two different "
+                       "sites",
                        p, L->w->sites[x->from].id);
             continue;
         }
@@ -815,8 +765,9 @@ static void read_lanes(loader *L)
         uint32_t first;
         sim_status st = name_index_put(&L->lanes, key, (uint32_t)i, &first);
         if (st == SIM_EEXIST)
-            read_error(&L->r, item->loc, "%s: a second lane from '%s' to '%s' (the first is "
-                                         "lanes.%u); expected one lane per pair of sites",
+            read_error(&L->r, item->loc,
+                       "%s: a second lane from '%s' to '%s' (the first is "
+                       "lanes.%u); expected one lane per pair of sites",
                        p, L->w->sites[x->from].id, L->w->sites[x->to].id, first);
         else if (st != SIM_OK)
             L->r.nomem = true;
@@ -830,13 +781,11 @@ static void read_lanes(loader *L)
 static void read_demand(loader *L)
 {
     const ynode *sec = section(L, L->root, "demand", "demand", "the demand");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_demand *dm = alloc_array(L, sec->count, sizeof *dm);
-    if (!dm)
-        return;
-    static const char *const keys[] = {"id",   "site",          "product", "orders",
-                                       "size", "patience_days", "starts",  "ends", NULL};
+    if (!dm) return;
+    static const char *const keys[] = {
+        "id", "site", "product", "orders", "size", "patience_days", "starts", "ends", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i], *v, *prod;
         world_demand *x = &dm[i];
@@ -847,10 +796,8 @@ static void read_demand(loader *L)
         x->patience_days = INFINITY;
         x->starts = INT32_MIN;
         x->ends = INT32_MAX;
-        if (!read_map(&L->r, item, p, "a demand stream", keys))
-            continue;
-        if (ynode_get(item, "id"))
-            x->id = define_id(L, item, "id", p, &L->demand_ids, ID_LOWER, i);
+        if (!read_map(&L->r, item, p, "a demand stream", keys)) continue;
+        if (ynode_get(item, "id")) x->id = define_id(L, item, "id", p, &L->demand_ids, ID_LOWER, i);
         if ((v = read_required(&L->r, item, "site", p, "the buyer's site")))
             x->site = resolve_one(L, v, path_key(q, p, "site"), &L->sites);
         if ((prod = read_required(&L->r, item, "product", p, "the product or need ordered"))) {
@@ -862,11 +809,13 @@ static void read_demand(loader *L)
             else
                 x->item = resolve_item(L, prod->text, prod->loc, q, &x->is_need);
         }
-        if ((v = read_required(&L->r, item, "orders", p, "order arrivals, such as {dist: "
-                                                         "poisson, per_month: 40}")))
+        if ((v = read_required(&L->r, item, "orders", p,
+                               "order arrivals, such as {dist: "
+                               "poisson, per_month: 40}")))
             read_rate(&L->r, v, path_key(q, p, "orders"), &x->orders);
-        if ((v = read_required(&L->r, item, "size", p, "the order size, a distribution in "
-                                                       "units")))
+        if ((v = read_required(&L->r, item, "size", p,
+                               "the order size, a distribution in "
+                               "units")))
             read_dist(&L->r, v, path_key(q, p, "size"), WORLD_UNITS, &x->size);
         if ((v = ynode_get(item, "patience_days")))
             read_number(&L->r, v, path_key(q, p, "patience_days"), &NUM_POSITIVE,
@@ -875,20 +824,22 @@ static void read_demand(loader *L)
         bool ok = s && read_date(&L->r, s, path_key(q, p, "starts"), &x->starts);
         ok &= e && read_date(&L->r, e, path_key(q, p, "ends"), &x->ends);
         if (ok && x->ends < x->starts)
-            read_error(&L->r, e->loc, "%s.ends: %s is before starts (%s); expected an end on or "
-                                      "after the start",
+            read_error(&L->r, e->loc,
+                       "%s.ends: %s is before starts (%s); expected an end on or "
+                       "after the start",
                        p, e->text, s->text);
         /* The buyer's orders are filled from its stock of the item. */
         if (x->site != WORLD_NONE && x->item != WORLD_NONE && L->w->sites) {
             const world_site *site = &L->w->sites[x->site];
             bool held = false;
             for (size_t k = 0; k < site->n_inventory && !held; k++)
-                held = site->inventory[k].item == x->item &&
-                       site->inventory[k].is_need == x->is_need;
+                held =
+                    site->inventory[k].item == x->item && site->inventory[k].is_need == x->is_need;
             if (!held)
-                read_error(&L->r, prod->loc, "%s: site '%s' holds no inventory of '%s'; expected "
-                                             "an entry for it under sites.%s.inventory, which "
-                                             "the orders are filled from",
+                read_error(&L->r, prod->loc,
+                           "%s: site '%s' holds no inventory of '%s'; expected "
+                           "an entry for it under sites.%s.inventory, which "
+                           "the orders are filled from",
                            p, site->id, prod->text, site->id);
         }
     }
@@ -911,16 +862,16 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
     }
     char got[96];
     if (v->kind != YNODE_SCALAR || v->len == 0) {
-        read_error(&L->r, v->loc, "%s: got %s; expected all, a list of product ids, or an "
-                                  "expression such as \"tpp >= 4800\"",
+        read_error(&L->r, v->loc,
+                   "%s: got %s; expected all, a list of product ids, or an "
+                   "expression such as \"tpp >= 4800\"",
                    path, read_got(got, v));
         return false;
     }
     /* A bare word is a product id (a list of one), not an expression. */
     if (strspn(v->text, "abcdefghijklmnopqrstuvwxyz0123456789_") == v->len && !v->quoted) {
         uint32_t *one = alloc_array(L, 1, sizeof *one);
-        if (!one)
-            return false;
+        if (!one) return false;
         one[0] = idset_resolve(&L->r, &L->products, v->text, v->loc, path);
         *ids = (world_refs){one, 1};
         return one[0] != WORLD_NONE;
@@ -939,22 +890,19 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
      * checked against its line (read from the file: rules are few). */
     bool exact = v->from_csv ? (at = v->loc, !strchr(v->text, '"'))
                              : read_verbatim_loc(v->loc, v->text, v->len, &at);
-    if (!exact)
-        at = (src_loc){v->loc.file, v->loc.line, 1};
+    if (!exact) at = (src_loc){v->loc.file, v->loc.line, 1};
     sim_status st = expr_compile(v->text, at, local, &e);
     if (st != SIM_OK) {
         for (size_t i = 0; i < diag_count(local); i++) {
             const diag *g = diag_at(local, i);
             if (exact)
-                read_error(&L->r, (src_loc){g->file, g->line, g->col}, "%s: %s", path,
-                           g->message);
+                read_error(&L->r, (src_loc){g->file, g->line, g->col}, "%s: %s", path, g->message);
             else
                 read_error(&L->r, v->loc, "%s: %s (at character %u of the expression)", path,
                            g->message, g->col);
         }
         diag_list_free(local);
-        if (st == SIM_ENOMEM)
-            L->r.nomem = true;
+        if (st == SIM_ENOMEM) L->r.nomem = true;
         return false;
     }
     diag_list_free(local);
@@ -971,78 +919,59 @@ static bool read_product_scope(loader *L, const ynode *v, const char *path, bool
     /* A name no product has never matches: likely a typo. */
     for (size_t i = 0; i < expr_attribute_count(e); i++) {
         const char *a = expr_attribute_name(e, i);
-        if (!strcmp(a, "id") || !strcmp(a, "kind") || !strcmp(a, "owner"))
-            continue;
+        if (!strcmp(a, "id") || !strcmp(a, "kind") || !strcmp(a, "owner")) continue;
         uint32_t ai = name_index_get(&L->attributes.ix, a);
         bool someone = false;
         for (size_t k = 0; ai != NAME_INDEX_NONE && k < L->w->n_products && !someone; k++)
             someone = !isnan(L->w->products[k].attr[ai]);
-        if (someone)
-            continue;
+        if (someone) continue;
         const char *close = suggest_closest(a, L->attributes.ids, L->attributes.n);
         read_warning(&L->r, exact ? expr_attribute_loc(e, i) : v->loc,
                      "%s: no product has attribute '%s', so "
-                                                      "this comparison matches none%s%s%s",
+                     "this comparison matches none%s%s%s",
                      path, a, close ? "; did you mean '" : "", close ? close : "",
                      close ? "'?" : "");
     }
     return true;
 }
 
-static void read_destinations(loader *L, const ynode *v, const char *path, world_scope *scope)
+/* A list of names of two kinds: ids of `direct`, or `PREFIX:NAME` naming one
+ * of `named` (countries or group:NAME; firms or list:NAME). */
+static void read_scope_names(loader *L, const ynode *v, const char *path, const char *prefix,
+                             const idset *direct, const idset *named, world_refs *out_direct,
+                             world_refs *out_named)
 {
     read_item *items;
-    size_t n;
-    if (!read_names(&L->r, v, path, &items, &n))
-        return;
-    uint32_t *countries = alloc_array(L, n, sizeof *countries);
-    uint32_t *groups = alloc_array(L, n, sizeof *groups);
-    size_t nc = 0, ng = 0;
-    for (size_t i = 0; countries && groups && i < n; i++) {
+    size_t n, plen = strlen(prefix);
+    if (!read_names(&L->r, v, path, &items, &n)) return;
+    uint32_t *a = alloc_array(L, n, sizeof *a), *b = alloc_array(L, n, sizeof *b);
+    size_t na = 0, nb = 0;
+    for (size_t i = 0; a && b && i < n; i++) {
         P(q);
         snprintf(q, sizeof q, "%s.%zu", path, i);
-        if (strncmp(items[i].text, "group:", 6) == 0) {
+        if (strncmp(items[i].text, prefix, plen) == 0) {
             src_loc at = items[i].loc;
-            at.col += at.col ? 6 : 0;
-            uint32_t g = idset_resolve(&L->r, &L->groups, items[i].text + 6, at, q);
-            if (g != WORLD_NONE)
-                groups[ng++] = g;
+            at.col += at.col ? (uint32_t)plen : 0;
+            uint32_t x = idset_resolve(&L->r, named, items[i].text + plen, at, q);
+            if (x != WORLD_NONE) b[nb++] = x;
         } else {
-            uint32_t c = idset_resolve(&L->r, &L->countries, items[i].text, items[i].loc, q);
-            if (c != WORLD_NONE)
-                countries[nc++] = c;
+            uint32_t x = idset_resolve(&L->r, direct, items[i].text, items[i].loc, q);
+            if (x != WORLD_NONE) a[na++] = x;
         }
     }
-    scope->countries = (world_refs){countries, nc};
-    scope->groups = (world_refs){groups, ng};
+    *out_direct = (world_refs){a, na};
+    *out_named = (world_refs){b, nb};
+}
+
+static void read_destinations(loader *L, const ynode *v, const char *path, world_scope *scope)
+{
+    read_scope_names(L, v, path, "group:", &L->countries, &L->groups, &scope->countries,
+                     &scope->groups);
 }
 
 static void read_end_users(loader *L, const ynode *v, const char *path, world_scope *scope)
 {
-    read_item *items;
-    size_t n;
-    if (!read_names(&L->r, v, path, &items, &n))
-        return;
-    uint32_t *firms = alloc_array(L, n, sizeof *firms);
-    uint32_t *lists = alloc_array(L, n, sizeof *lists);
-    size_t nf = 0, nl = 0;
-    for (size_t i = 0; firms && lists && i < n; i++) {
-        P(q);
-        snprintf(q, sizeof q, "%s.%zu", path, i);
-        if (strncmp(items[i].text, "list:", 5) == 0) {
-            src_loc at = items[i].loc;
-            at.col += at.col ? 5 : 0;
-            uint32_t g = idset_resolve(&L->r, &L->lists, items[i].text + 5, at, q);
-            if (g != WORLD_NONE)
-                lists[nl++] = g;
-        } else {
-            uint32_t f = idset_resolve(&L->r, &L->firms, items[i].text, items[i].loc, q);
-            if (f != WORLD_NONE)
-                firms[nf++] = f;
-        }
-    }
-    scope->firms = (world_refs){firms, nf};
-    scope->lists = (world_refs){lists, nl};
+    read_scope_names(L, v, path, "list:", &L->firms, &L->lists, &scope->firms, &scope->lists);
 }
 
 static void read_action(loader *L, const ynode *n, const char *p, world_action *a)
@@ -1050,14 +979,14 @@ static void read_action(loader *L, const ynode *n, const char *p, world_action *
     char got[96];
     P(q);
     if (n->kind != YNODE_MAP) {
-        read_error(&L->r, n->loc, "%s: got %s; expected {type: deny}, {type: license, approval: "
-                                  "P, review: DIST} or {type: cap, units: N, per: PERIOD}",
+        read_error(&L->r, n->loc,
+                   "%s: got %s; expected {type: deny}, {type: license, approval: "
+                   "P, review: DIST} or {type: cap, units: N, per: PERIOD}",
                    p, read_got(got, n));
         return;
     }
     const ynode *t = read_required(&L->r, n, "type", p, "deny, license or cap");
-    if (!t)
-        return;
+    if (!t) return;
     static const char *const types[] = {"deny", "license", "cap", NULL};
     static const char *const deny_keys[] = {"type", NULL};
     static const char *const license_keys[] = {"type", "approval", "review", "conditions", NULL};
@@ -1069,8 +998,7 @@ static void read_action(loader *L, const ynode *n, const char *p, world_action *
     } else if (t->kind == YNODE_SCALAR &&
                (strcmp(t->text, "license") == 0 || strcmp(t->text, "licence") == 0)) {
         a->kind = WORLD_LICENSE;
-        if (!read_map(&L->r, n, p, "a license action", license_keys))
-            return;
+        if (!read_map(&L->r, n, p, "a license action", license_keys)) return;
         if ((v = read_required(&L->r, n, "approval", p, "the probability a licence is granted")))
             read_number(&L->r, v, path_key(q, p, "approval"), &NUM_PROB, &a->approval);
         if ((v = ynode_get(n, "review")))
@@ -1089,14 +1017,14 @@ static void read_action(loader *L, const ynode *n, const char *p, world_action *
     } else if (t->kind == YNODE_SCALAR && strcmp(t->text, "cap") == 0) {
         a->kind = WORLD_CAP;
         a->cap_period = SIM_PERIOD_YEAR;
-        if (!read_map(&L->r, n, p, "a cap action", cap_keys))
-            return;
+        if (!read_map(&L->r, n, p, "a cap action", cap_keys)) return;
         const ynode *u = ynode_get(n, "units"), *h = ynode_get(n, "h100e");
         if (u && h)
             read_error(&L->r, h->loc, "%s: give the cap in units or in h100e, not both", p);
         else if (!u && !h)
-            read_error(&L->r, n->loc, "%s: missing the cap; expected units: N or h100e: N (per "
-                                      "destination per period)",
+            read_error(&L->r, n->loc,
+                       "%s: missing the cap; expected units: N or h100e: N (per "
+                       "destination per period)",
                        p);
         else if (u)
             read_number(&L->r, u, path_key(q, p, "units"), &NUM_NONNEG, &a->cap);
@@ -1106,8 +1034,9 @@ static void read_action(loader *L, const ynode *n, const char *p, world_action *
         }
         if ((v = ynode_get(n, "per")) &&
             (v->kind != YNODE_SCALAR || sim_period_parse(v->text, &a->cap_period) != SIM_OK))
-            read_error(&L->r, v->loc, "%s.per: got %s; expected day, week, month, quarter or "
-                                      "year",
+            read_error(&L->r, v->loc,
+                       "%s.per: got %s; expected day, week, month, quarter or "
+                       "year",
                        p, read_got(got, v));
     } else {
         const char *close = t->kind == YNODE_SCALAR ? suggest_closest(t->text, types, 3) : NULL;
@@ -1119,18 +1048,24 @@ static void read_action(loader *L, const ynode *n, const char *p, world_action *
 
 static void read_rules(loader *L)
 {
-    const ynode *sec = section(L, L->root, "export_controls", "export_controls",
-                               "the export-control rules");
-    if (!sec)
-        return;
+    const ynode *sec =
+        section(L, L->root, "export_controls", "export_controls", "the export-control rules");
+    if (!sec) return;
     world_rule *ru = alloc_array(L, sec->count, sizeof *ru);
-    if (!ru)
-        return;
-    static const char *const keys[] = {
-        "id",           "authority",           "announced",        "effective",
-        "expires",      "products",            "except_products",  "destinations",
-        "end_users",    "except_destinations", "except_end_users", "action",
-        NULL};
+    if (!ru) return;
+    static const char *const keys[] = {"id",
+                                       "authority",
+                                       "announced",
+                                       "effective",
+                                       "expires",
+                                       "products",
+                                       "except_products",
+                                       "destinations",
+                                       "end_users",
+                                       "except_destinations",
+                                       "except_end_users",
+                                       "action",
+                                       NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i], *v;
         world_rule *x = &ru[i];
@@ -1139,45 +1074,50 @@ static void read_rules(loader *L)
         path_item(p, "export_controls", item, i);
         x->authority = WORLD_NONE;
         x->expires = INT32_MAX;
-        if (!read_map(&L->r, item, p, "an export-control rule", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "an export-control rule", keys)) continue;
         x->id = define_id(L, item, "id", p, &L->rules, ID_LOWER, i);
-        if ((v = read_required(&L->r, item, "authority", p, "the country whose rule it is "
-                                                            "(matched against products' "
-                                                            "controlled_by)"))) {
+        if ((v = read_required(&L->r, item, "authority", p,
+                               "the country whose rule it is "
+                               "(matched against products' "
+                               "controlled_by)"))) {
             const char *a;
             if (read_id(&L->r, v, path_key(q, p, "authority"), ID_NAME, &a)) {
                 x->authority = name_index_get(&L->authorities.ix, a);
                 if (x->authority == NAME_INDEX_NONE) {
-                    read_warning(&L->r, v->loc, "%s: no product is controlled_by '%s', so the "
-                                                "rule reaches nothing",
+                    read_warning(&L->r, v->loc,
+                                 "%s: no product is controlled_by '%s', so the "
+                                 "rule reaches nothing",
                                  q, a);
                     x->authority = idset_declare(&L->r, &L->authorities, a, v->loc);
                 }
             }
         }
         const ynode *ann = ynode_get(item, "announced"), *exp = ynode_get(item, "expires");
-        const ynode *eff = read_required(&L->r, item, "effective", p, "the date the rule takes "
-                                                                      "effect (YYYY-MM-DD)");
+        const ynode *eff = read_required(&L->r, item, "effective", p,
+                                         "the date the rule takes "
+                                         "effect (YYYY-MM-DD)");
         bool have_eff = eff && read_date(&L->r, eff, path_key(q, p, "effective"), &x->effective);
         x->announced = x->effective;
         if (ann && read_date(&L->r, ann, path_key(q, p, "announced"), &x->announced) && have_eff &&
             x->effective < x->announced)
-            read_error(&L->r, eff->loc, "%s.effective: %s is before announced (%s); expected a "
-                                        "rule to take effect on or after its announcement",
+            read_error(&L->r, eff->loc,
+                       "%s.effective: %s is before announced (%s); expected a "
+                       "rule to take effect on or after its announcement",
                        p, eff->text, ann->text);
         if (exp && read_date(&L->r, exp, path_key(q, p, "expires"), &x->expires) && have_eff &&
             x->expires <= x->effective)
-            read_error(&L->r, exp->loc, "%s.expires: %s is not after effective (%s); expected "
-                                        "a rule to expire after it takes effect",
+            read_error(&L->r, exp->loc,
+                       "%s.expires: %s is not after effective (%s); expected "
+                       "a rule to expire after it takes effect",
                        p, exp->text, eff->text);
-        if ((v = read_required(&L->r, item, "products", p, "all, a list of product ids, or an "
-                                                           "expression over attributes")))
+        if ((v = read_required(&L->r, item, "products", p,
+                               "all, a list of product ids, or an "
+                               "expression over attributes")))
             read_product_scope(L, v, path_key(q, p, "products"), &x->all_products, &x->products,
                                &x->products_expr, &x->products_text);
         if ((v = ynode_get(item, "except_products")))
-            x->except_products = resolve_refs(L, v, path_key(q, p, "except_products"),
-                                              &L->products);
+            x->except_products =
+                resolve_refs(L, v, path_key(q, p, "except_products"), &L->products);
         const ynode *dst = ynode_get(item, "destinations"), *eu = ynode_get(item, "end_users");
         x->any_destination = !dst;
         x->any_end_user = !eu;
@@ -1186,22 +1126,21 @@ static void read_rules(loader *L)
         x->end_users.all = !eu;
         x->except_destinations.all = !ynode_get(item, "except_destinations");
         x->except_end_users.all = !ynode_get(item, "except_end_users");
-        if (dst)
-            read_destinations(L, dst, path_key(q, p, "destinations"), &x->destinations);
-        if (eu)
-            read_end_users(L, eu, path_key(q, p, "end_users"), &x->end_users);
+        if (dst) read_destinations(L, dst, path_key(q, p, "destinations"), &x->destinations);
+        if (eu) read_end_users(L, eu, path_key(q, p, "end_users"), &x->end_users);
         if (!dst && !eu)
-            read_warning(&L->r, item->loc, "%s: no destinations and no end_users, so the rule "
-                                           "catches every shipment of its products",
+            read_warning(&L->r, item->loc,
+                         "%s: no destinations and no end_users, so the rule "
+                         "catches every shipment of its products",
                          p);
         if ((v = ynode_get(item, "except_destinations")))
-            read_destinations(L, v, path_key(q, p, "except_destinations"),
-                              &x->except_destinations);
+            read_destinations(L, v, path_key(q, p, "except_destinations"), &x->except_destinations);
         if ((v = ynode_get(item, "except_end_users")))
             read_end_users(L, v, path_key(q, p, "except_end_users"), &x->except_end_users);
-        if ((v = read_required(&L->r, item, "action", p, "what the rule does: {type: deny}, "
-                                                         "{type: license, ...} or {type: cap, "
-                                                         "...}")))
+        if ((v = read_required(&L->r, item, "action", p,
+                               "what the rule does: {type: deny}, "
+                               "{type: license, ...} or {type: cap, "
+                               "...}")))
             read_action(L, v, path_key(q, p, "action"), &x->action);
         x->source = doc_of(L, item, "source");
     }
@@ -1212,11 +1151,9 @@ static void read_rules(loader *L)
 static void read_stockpiling(loader *L)
 {
     const ynode *sec = section(L, L->root, "stockpiling", "stockpiling", "the stockpiling");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_stockpiling *sp = alloc_array(L, sec->count, sizeof *sp);
-    if (!sp)
-        return;
+    if (!sp) return;
     static const char *const keys[] = {"rule", "factor", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i], *v;
@@ -1224,21 +1161,22 @@ static void read_stockpiling(loader *L)
         P(q);
         snprintf(p, sizeof p, "stockpiling.%zu", i);
         sp[i].rule = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a stockpiling entry", keys))
-            continue;
-        if ((v = read_required(&L->r, item, "rule", p, "the rule whose announcement buyers "
-                                                       "react to"))) {
+        if (!read_map(&L->r, item, p, "a stockpiling entry", keys)) continue;
+        if ((v = read_required(&L->r, item, "rule", p,
+                               "the rule whose announcement buyers "
+                               "react to"))) {
             sp[i].rule = resolve_one(L, v, path_key(q, p, "rule"), &L->rules);
-            const world_rule *r = sp[i].rule != WORLD_NONE && L->w->rules
-                                      ? &L->w->rules[sp[i].rule]
-                                      : NULL;
+            const world_rule *r =
+                sp[i].rule != WORLD_NONE && L->w->rules ? &L->w->rules[sp[i].rule] : NULL;
             if (r && r->announced == r->effective)
-                read_warning(&L->r, v->loc, "%s: rule '%s' takes effect the day it is announced, "
-                                            "so there is no time to stockpile",
+                read_warning(&L->r, v->loc,
+                             "%s: rule '%s' takes effect the day it is announced, "
+                             "so there is no time to stockpile",
                              q, r->id);
         }
-        if ((v = read_required(&L->r, item, "factor", p, "the multiplier on affected buyers' "
-                                                         "order rate")))
+        if ((v = read_required(&L->r, item, "factor", p,
+                               "the multiplier on affected buyers' "
+                               "order rate")))
             read_number(&L->r, v, path_key(q, p, "factor"), &NUM_POSITIVE, &sp[i].factor);
     }
     L->w->stockpiling = sp;
@@ -1248,17 +1186,16 @@ static void read_stockpiling(loader *L)
 static void read_diversion(loader *L)
 {
     const ynode *n = ynode_get(L->root, "diversion"), *v;
-    if (!n || ynode_is_null(n))
-        return;
+    if (!n || ynode_is_null(n)) return;
     static const char *const keys[] = {"share_of_blocked", "markup", NULL};
     world_diversion *d = &L->w->diversion;
     d->markup = 1;
-    if (!read_map(&L->r, n, "diversion", "the diversion settings", keys))
-        return;
+    if (!read_map(&L->r, n, "diversion", "the diversion settings", keys)) return;
     d->given = true;
-    if ((v = read_required(&L->r, n, "share_of_blocked", "diversion", "the share of blocked "
-                                                                      "demand that tries illicit "
-                                                                      "lanes")))
+    if ((v = read_required(&L->r, n, "share_of_blocked", "diversion",
+                           "the share of blocked "
+                           "demand that tries illicit "
+                           "lanes")))
         read_number(&L->r, v, "diversion.share_of_blocked", &NUM_PROB, &d->share_of_blocked);
     if ((v = ynode_get(n, "markup")))
         read_number(&L->r, v, "diversion.markup", &NUM_AT_LEAST_1, &d->markup);
@@ -1266,8 +1203,9 @@ static void read_diversion(loader *L)
     for (size_t i = 0; i < L->w->n_lanes && !any; i++)
         any = L->w->lanes[i].illicit;
     if (!any && d->share_of_blocked > 0)
-        read_warning(&L->r, n->loc, "diversion: no lane has illicit: true, so blocked demand "
-                                    "has nowhere to divert to");
+        read_warning(&L->r, n->loc,
+                     "diversion: no lane has illicit: true, so blocked demand "
+                     "has nowhere to divert to");
 }
 
 /* ---- disruptions ---- */
@@ -1275,13 +1213,11 @@ static void read_diversion(loader *L)
 static void read_disruptions(loader *L)
 {
     const ynode *sec = section(L, L->root, "disruptions", "disruptions", "the disruptions");
-    if (!sec)
-        return;
+    if (!sec) return;
     world_disruption *dr = alloc_array(L, sec->count, sizeof *dr);
-    if (!dr)
-        return;
-    static const char *const keys[] = {"id", "site", "from", "to", "start", "end", "mtbf",
-                                       "mttr", NULL};
+    if (!dr) return;
+    static const char *const keys[] = {"id",  "site", "from", "to", "start",
+                                       "end", "mtbf", "mttr", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i], *v;
         world_disruption *x = &dr[i];
@@ -1289,14 +1225,14 @@ static void read_disruptions(loader *L)
         P(q);
         path_item(p, "disruptions", item, i);
         x->site = x->lane = WORLD_NONE;
-        if (!read_map(&L->r, item, p, "a disruption", keys))
-            continue;
+        if (!read_map(&L->r, item, p, "a disruption", keys)) continue;
         x->id = define_id(L, item, "id", p, &L->disruptions, ID_LOWER, i);
         const ynode *site = ynode_get(item, "site"), *from = ynode_get(item, "from"),
                     *to = ynode_get(item, "to");
         if (site && (from || to)) {
-            read_error(&L->r, (from ? from : to)->loc, "%s: give a site (an outage) or from and "
-                                                       "to (a lane closure), not both",
+            read_error(&L->r, (from ? from : to)->loc,
+                       "%s: give a site (an outage) or from and "
+                       "to (a lane closure), not both",
                        p);
         } else if (site) {
             x->site = resolve_one(L, site, path_key(q, p, "site"), &L->sites);
@@ -1309,46 +1245,53 @@ static void read_disruptions(loader *L)
                 x->lane = name_index_get(&L->lanes, lk);
                 if (x->lane == NAME_INDEX_NONE) {
                     x->lane = WORLD_NONE;
-                    read_error(&L->r, item->loc, "%s: no lane from '%s' to '%s' to close; "
-                                                 "expected one listed under lanes",
+                    read_error(&L->r, item->loc,
+                               "%s: no lane from '%s' to '%s' to close; "
+                               "expected one listed under lanes",
                                p, L->w->sites[a].id, L->w->sites[b].id);
                 }
             }
         } else {
-            read_error(&L->r, item->loc, "%s: missing what is disrupted; expected site: ID (an "
-                                         "outage) or from: ID and to: ID (a lane closure)",
+            read_error(&L->r, item->loc,
+                       "%s: missing what is disrupted; expected site: ID (an "
+                       "outage) or from: ID and to: ID (a lane closure)",
                        p);
         }
         const ynode *s = ynode_get(item, "start"), *e = ynode_get(item, "end");
         const ynode *f = ynode_get(item, "mtbf"), *r = ynode_get(item, "mttr");
         if ((s || e) && (f || r)) {
-            read_error(&L->r, (f ? f : r)->loc, "%s: a disruption is dated (start, end) or "
-                                                "random (mtbf, mttr), not both",
+            read_error(&L->r, (f ? f : r)->loc,
+                       "%s: a disruption is dated (start, end) or "
+                       "random (mtbf, mttr), not both",
                        p);
         } else if (s || e) {
             x->dated = true;
-            const ynode *s2 = read_required(&L->r, item, "start", p, "the first day of the "
-                                                                     "disruption");
-            const ynode *e2 = read_required(&L->r, item, "end", p, "the last day of the "
-                                                                   "disruption");
+            const ynode *s2 = read_required(&L->r, item, "start", p,
+                                            "the first day of the "
+                                            "disruption");
+            const ynode *e2 = read_required(&L->r, item, "end", p,
+                                            "the last day of the "
+                                            "disruption");
             bool ok = s2 && read_date(&L->r, s2, path_key(q, p, "start"), &x->start);
             ok &= e2 && read_date(&L->r, e2, path_key(q, p, "end"), &x->end);
             if (ok && x->end < x->start)
-                read_error(&L->r, e2->loc, "%s.end: %s is before start (%s); expected an end on "
-                                           "or after the start",
+                read_error(&L->r, e2->loc,
+                           "%s.end: %s is before start (%s); expected an end on "
+                           "or after the start",
                            p, e2->text, s2->text);
         } else if (f || r) {
-            const ynode *f2 = read_required(&L->r, item, "mtbf", p, "the time between failures, "
-                                                                    "a distribution in days");
-            const ynode *r2 = read_required(&L->r, item, "mttr", p, "the time to repair, a "
-                                                                    "distribution in days");
-            if (f2)
-                read_dist(&L->r, f2, path_key(q, p, "mtbf"), WORLD_DAYS, &x->mtbf);
-            if (r2)
-                read_dist(&L->r, r2, path_key(q, p, "mttr"), WORLD_DAYS, &x->mttr);
+            const ynode *f2 = read_required(&L->r, item, "mtbf", p,
+                                            "the time between failures, "
+                                            "a distribution in days");
+            const ynode *r2 = read_required(&L->r, item, "mttr", p,
+                                            "the time to repair, a "
+                                            "distribution in days");
+            if (f2) read_dist(&L->r, f2, path_key(q, p, "mtbf"), WORLD_DAYS, &x->mtbf);
+            if (r2) read_dist(&L->r, r2, path_key(q, p, "mttr"), WORLD_DAYS, &x->mttr);
         } else {
-            read_error(&L->r, item->loc, "%s: missing when; expected start and end dates, or "
-                                         "mtbf and mttr distributions",
+            read_error(&L->r, item->loc,
+                       "%s: missing when; expected start and end dates, or "
+                       "mtbf and mttr distributions",
                        p);
         }
         (void)v;
@@ -1362,11 +1305,9 @@ static void read_disruptions(loader *L)
 static void read_patents(loader *L)
 {
     const ynode *pat = ynode_get(L->root, "patents");
-    if (!pat || ynode_is_null(pat))
-        return;
+    if (!pat || ynode_is_null(pat)) return;
     static const char *const keys[] = {"portfolios", "licences", "disputes", NULL};
-    if (!read_map(&L->r, pat, "patents", "the patent section", keys))
-        return;
+    if (!read_map(&L->r, pat, "patents", "the patent section", keys)) return;
     const ynode *sec = section(L, pat, "portfolios", "patents.portfolios", "the portfolios"), *v;
     if (sec) {
         world_portfolio *pf = alloc_array(L, sec->count, sizeof *pf);
@@ -1377,21 +1318,23 @@ static void read_patents(loader *L)
             P(q);
             snprintf(p, sizeof p, "patents.portfolios.%zu", i);
             pf[i].firm = WORLD_NONE;
-            if (!read_map(&L->r, item, p, "a patent portfolio", pk))
-                continue;
+            if (!read_map(&L->r, item, p, "a patent portfolio", pk)) continue;
             if ((v = read_required(&L->r, item, "firm", p, "the firm that holds the patents")))
                 pf[i].firm = resolve_one(L, v, path_key(q, p, "firm"), &L->firms);
             read_item *items;
             size_t n = 0;
-            if ((v = read_required(&L->r, item, "standards", p, "the standards the patents read "
-                                                                "on")) &&
+            if ((v = read_required(&L->r, item, "standards", p,
+                                   "the standards the patents read "
+                                   "on")) &&
                 read_names(&L->r, v, path_key(q, p, "standards"), &items, &n)) {
                 uint32_t *g = alloc_array(L, n, sizeof *g);
                 double *roy = alloc_array(L, n, sizeof *roy);
                 for (size_t k = 0; g && roy && k < n; k++) {
                     const char *dummy;
-                    ynode tmp = {.kind = YNODE_SCALAR, .loc = items[k].loc,
-                                 .text = items[k].text, .len = strlen(items[k].text)};
+                    ynode tmp = {.kind = YNODE_SCALAR,
+                                 .loc = items[k].loc,
+                                 .text = items[k].text,
+                                 .len = strlen(items[k].text)};
                     g[k] = read_id(&L->r, &tmp, q, ID_LOWER, &dummy)
                                ? idset_declare(&L->r, &L->standards, items[k].text, items[k].loc)
                                : WORLD_NONE;
@@ -1403,8 +1346,9 @@ static void read_patents(loader *L)
                     path_key(q, p, "royalty_usd_per_unit");
                     char got[96];
                     if (rm->kind != YNODE_MAP) {
-                        read_error(&L->r, rm->loc, "%s: got %s; expected a royalty per "
-                                                   "standard, such as {lte: 1.5, 5g: 2.5}",
+                        read_error(&L->r, rm->loc,
+                                   "%s: got %s; expected a royalty per "
+                                   "standard, such as {lte: 1.5, 5g: 2.5}",
                                    q, read_got(got, rm));
                     } else {
                         for (size_t k = 0; k < rm->count; k++) {
@@ -1414,8 +1358,9 @@ static void read_patents(loader *L)
                             P(r);
                             path_key(r, q, rm->keys[k]->text);
                             if (at == n)
-                                read_error(&L->r, rm->keys[k]->loc, "%s: '%s' is not one of this "
-                                                                    "portfolio's standards",
+                                read_error(&L->r, rm->keys[k]->loc,
+                                           "%s: '%s' is not one of this "
+                                           "portfolio's standards",
                                            r, rm->keys[k]->text);
                             else
                                 read_number(&L->r, rm->values[k], r, &NUM_NONNEG, &roy[at]);
@@ -1430,8 +1375,8 @@ static void read_patents(loader *L)
     sec = section(L, pat, "licences", "patents.licences", "the licences");
     if (sec) {
         world_licence *lc = alloc_array(L, sec->count, sizeof *lc);
-        static const char *const lk[] = {"id",    "parties", "type", "effective", "expires",
-                                         "scope", "royalty_usd_per_unit", NULL};
+        static const char *const lk[] = {
+            "id", "parties", "type", "effective", "expires", "scope", "royalty_usd_per_unit", NULL};
         for (size_t i = 0; lc && i < sec->count; i++) {
             const ynode *item = sec->values[i];
             world_licence *x = &lc[i];
@@ -1441,8 +1386,7 @@ static void read_patents(loader *L)
             x->parties[0] = x->parties[1] = WORLD_NONE;
             x->cross = true;
             x->expires = INT32_MAX;
-            if (!read_map(&L->r, item, p, "a licence", lk))
-                continue;
+            if (!read_map(&L->r, item, p, "a licence", lk)) continue;
             x->id = define_id(L, item, "id", p, &L->licences, ID_LOWER, i);
             if ((v = read_required(&L->r, item, "parties", p, "the two firms, licensor first"))) {
                 path_key(q, p, "parties");
@@ -1453,8 +1397,9 @@ static void read_patents(loader *L)
                     x->parties[0] = pr.at[0];
                     x->parties[1] = pr.at[1];
                     if (pr.at[0] == pr.at[1] && pr.at[0] != WORLD_NONE)
-                        read_error(&L->r, v->loc, "%s: a firm cannot license itself; expected two "
-                                                  "different firms",
+                        read_error(&L->r, v->loc,
+                                   "%s: a firm cannot license itself; expected two "
+                                   "different firms",
                                    q);
                 }
             }
@@ -1469,8 +1414,9 @@ static void read_patents(loader *L)
                                read_got(got, v));
                 }
             }
-            const ynode *eff = read_required(&L->r, item, "effective", p, "the date the licence "
-                                                                          "starts");
+            const ynode *eff = read_required(&L->r, item, "effective", p,
+                                             "the date the licence "
+                                             "starts");
             bool ok = eff && read_date(&L->r, eff, path_key(q, p, "effective"), &x->effective);
             const ynode *exp = ynode_get(item, "expires");
             if (exp && read_date(&L->r, exp, path_key(q, p, "expires"), &x->expires) && ok &&
@@ -1500,8 +1446,7 @@ static void read_patents(loader *L)
             path_item(p, "patents.disputes", item, i);
             x->plaintiff = x->defendant = x->forum = x->ends_with = WORLD_NONE;
             x->injunction_duration_days = INFINITY;
-            if (!read_map(&L->r, item, p, "a dispute", dk))
-                continue;
+            if (!read_map(&L->r, item, p, "a dispute", dk)) continue;
             x->id = define_id(L, item, "id", p, &L->disputes, ID_LOWER, i);
             if ((v = read_required(&L->r, item, "plaintiff", p, "the firm that sues")))
                 x->plaintiff = resolve_one(L, v, path_key(q, p, "plaintiff"), &L->firms);
@@ -1511,17 +1456,19 @@ static void read_patents(loader *L)
                 x->forum = resolve_one(L, v, path_key(q, p, "forum"), &L->countries);
             if ((v = read_required(&L->r, item, "filed", p, "the filing date")))
                 read_date(&L->r, v, path_key(q, p, "filed"), &x->filed);
-            if ((v = read_required(&L->r, item, "products", p, "the products it covers: all, ids "
-                                                               "or an expression")))
-                read_product_scope(L, v, path_key(q, p, "products"), &x->all_products,
-                                   &x->products, &x->products_expr, &x->products_text);
+            if ((v = read_required(&L->r, item, "products", p,
+                                   "the products it covers: all, ids "
+                                   "or an expression")))
+                read_product_scope(L, v, path_key(q, p, "products"), &x->all_products, &x->products,
+                                   &x->products_expr, &x->products_text);
             if ((v = ynode_get(item, "injunction"))) {
                 path_key(q, p, "injunction");
                 if (read_map(&L->r, v, q, "an injunction", ik)) {
                     const ynode *w2;
                     P(r);
-                    if ((w2 = read_required(&L->r, v, "probability", q, "the chance it is "
-                                                                        "granted")))
+                    if ((w2 = read_required(&L->r, v, "probability", q,
+                                            "the chance it is "
+                                            "granted")))
                         read_number(&L->r, w2, path_key(r, q, "probability"), &NUM_PROB,
                                     &x->injunction_probability);
                     if ((w2 = ynode_get(v, "after")))
@@ -1535,14 +1482,15 @@ static void read_patents(loader *L)
             /* A licence removed by an extending file leaves the dispute to run
              * on: that is what removing it means. */
             if ((v = ynode_get(item, "ends_with")) &&
-                !(v->kind == YNODE_SCALAR && name_index_get(&L->licences.ix, v->text) ==
-                                                 NAME_INDEX_NONE &&
+                !(v->kind == YNODE_SCALAR &&
+                  name_index_get(&L->licences.ix, v->text) == NAME_INDEX_NONE &&
                   scenario_source_removed(L->r.src, v->text, NULL)))
                 x->ends_with = resolve_one(L, v, path_key(q, p, "ends_with"), &L->licences);
             const ynode *def = ynode_get(item, "defendant");
             if (x->plaintiff != WORLD_NONE && x->plaintiff == x->defendant)
-                read_error(&L->r, def->loc, "%s.defendant: '%s' is also the plaintiff; expected "
-                                            "two different firms",
+                read_error(&L->r, def->loc,
+                           "%s.defendant: '%s' is also the plaintiff; expected "
+                           "two different firms",
                            p, def->text);
         }
         L->w->disputes = ds;
@@ -1565,8 +1513,7 @@ static const ynode *item_with_id(const ynode *seq, const char *id)
 {
     for (size_t i = 0; seq && seq->kind == YNODE_SEQ && i < seq->count; i++) {
         const ynode *x = scenario_item_identity(seq->values[i]);
-        if (x && strcmp(x->text, id) == 0)
-            return seq->values[i];
+        if (x && strcmp(x->text, id) == 0) return seq->values[i];
     }
     return NULL;
 }
@@ -1585,8 +1532,7 @@ static void check_bom(loader *L)
 {
     const world *w = L->w;
     size_t np = w->n_products;
-    if (!np)
-        return;
+    if (!np) return;
     /* Adjacency: for each output product, the inputs of its processes. */
     size_t *deg = calloc(np + 1, sizeof *deg);
     if (!deg) {
@@ -1618,17 +1564,15 @@ static void check_bom(loader *L)
             const world_process *pr = &w->sites[s].processes[k];
             for (size_t o = 0; o < pr->n_outputs; o++) {
                 uint32_t out = pr->outputs[o].product;
-                if (out == WORLD_NONE)
-                    continue;
+                if (out == WORLD_NONE) continue;
                 for (size_t in = 0; in < pr->n_inputs; in++)
-                    adj[deg[out] + fill[out]++] = (bom_edge){pr->inputs[in].product, {0},
-                                                             w->sites[s].id, pr->id};
+                    adj[deg[out] + fill[out]++] =
+                        (bom_edge){pr->inputs[in].product, {0}, w->sites[s].id, pr->id};
             }
         }
     /* Iterative DFS (a long chain must not overflow the C stack). */
     for (size_t root = 0; root < np; root++) {
-        if (state[root])
-            continue;
+        if (state[root]) continue;
         size_t top = 0;
         stack[top++] = root;
         state[root] = 1;
@@ -1641,8 +1585,7 @@ static void check_bom(loader *L)
                 continue;
             }
             const bom_edge *e = &adj[pos[u]++];
-            if (e->to == WORLD_NONE)
-                continue;
+            if (e->to == WORLD_NONE) continue;
             if (state[e->to] == 1) {
                 /* The cycle is the stack from e->to up to u, then back. */
                 char chain[512];
@@ -1656,9 +1599,10 @@ static void check_bom(loader *L)
                     snprintf(chain + used, sizeof chain - used, "%s", w->products[e->to].id);
                 /* Point at the input that closes the loop. */
                 src_loc at = input_loc(L, e->site, e->process, w->products[e->to].id);
-                read_error(&L->r, at, "sites.%s.processes.%s: a product is needed to make itself "
-                                      "(%s; each arrow reads 'is made from'); expected a bill of "
-                                      "materials without cycles",
+                read_error(&L->r, at,
+                           "sites.%s.processes.%s: a product is needed to make itself "
+                           "(%s; each arrow reads 'is made from'); expected a bill of "
+                           "materials without cycles",
                            e->site, e->process, chain);
                 goto out;
             }
@@ -1687,8 +1631,7 @@ static void check_replenishment(loader *L)
         const world_site *site = &w->sites[s];
         for (size_t k = 0; k < site->n_inventory; k++) {
             const world_inventory *inv = &site->inventory[k];
-            if (inv->item == WORLD_NONE || inv->suppliers.n)
-                continue;
+            if (inv->item == WORLD_NONE || inv->suppliers.n) continue;
             bool made = false;
             for (size_t i = 0; i < site->n_processes && !made; i++)
                 for (size_t o = 0; o < site->processes[i].n_outputs && !made; o++)
@@ -1696,9 +1639,10 @@ static void check_replenishment(loader *L)
             for (size_t i = 0; i < site->source.n && !made; i++)
                 made = !inv->is_need && site->source.at[i] == inv->item;
             if (!made)
-                read_warning(&L->r, idset_loc(&L->sites, site->id), "sites.%s.inventory.%s: nothing "
-                                                      "replenishes this stock (no process here "
-                                                      "makes it, no suppliers, not a source)",
+                read_warning(&L->r, idset_loc(&L->sites, site->id),
+                             "sites.%s.inventory.%s: nothing "
+                             "replenishes this stock (no process here "
+                             "makes it, no suppliers, not a source)",
                              site->id,
                              inv->is_need ? w->needs[inv->item].id : w->products[inv->item].id);
         }
@@ -1710,8 +1654,7 @@ static void check_replenishment(loader *L)
 static void copy_names(loader *L, const idset *set, const world_name **out, size_t *n)
 {
     world_name *names = alloc_array(L, set->n, sizeof *names);
-    if (!names)
-        return;
+    if (!names) return;
     for (size_t i = 0; i < set->n; i++)
         names[i].id = set->ids[i]; /* arena copies already */
     *out = names;
@@ -1720,9 +1663,9 @@ static void copy_names(loader *L, const idset *set, const world_name **out, size
 
 static void release(loader *L)
 {
-    idset *sets[] = {&L->countries, &L->groups,   &L->firms,   &L->lists,     &L->authorities,
-                     &L->standards, &L->attributes, &L->products, &L->needs, &L->sites,
-                     &L->rules,     &L->licences, &L->disputes, &L->disruptions, &L->demand_ids};
+    idset *sets[] = {&L->countries, &L->groups,     &L->firms,    &L->lists,       &L->authorities,
+                     &L->standards, &L->attributes, &L->products, &L->needs,       &L->sites,
+                     &L->rules,     &L->licences,   &L->disputes, &L->disruptions, &L->demand_ids};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         idset_release(sets[i]);
     name_index_release(&L->lanes);
@@ -1753,8 +1696,7 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     *out = NULL;
     scenario_source *src = NULL;
     sim_status st = scenario_source_load(path, sets, n_sets, d, &src);
-    if (st != SIM_OK)
-        return st;
+    if (st != SIM_OK) return st;
     loader L = {0};
     init_sets(&L);
     L.w = calloc(1, sizeof *L.w);
@@ -1774,10 +1716,8 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     read_countries(&L);
     read_firms(&L);
     const ynode *products = section(&L, L.root, "products", "products", "the products");
-    if (products)
-        define_products(&L, products);
-    if (products)
-        read_products(&L, products);
+    if (products) define_products(&L, products);
+    if (products) read_products(&L, products);
     read_needs(&L, section(&L, L.root, "needs", "needs", "the needs"));
     const ynode *sites = section(&L, L.root, "sites", "sites", "the sites");
     if (sites && (L.w->sites = alloc_array(&L, sites->count, sizeof(world_site)))) {
@@ -1785,8 +1725,7 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
         define_sites(&L, sites);
     }
     read_lanes(&L);
-    if (sites && L.w->sites)
-        read_sites(&L, sites);
+    if (sites && L.w->sites) read_sites(&L, sites);
     read_demand(&L);
     read_rules(&L);
     read_stockpiling(&L);
