@@ -1,0 +1,133 @@
+/*
+ * Demand: orders arrive at a buyer's stock point as a Poisson process whose
+ * rate is a step function of the date (and of the order window), each with a
+ * size drawn from its distribution, and wait there until filled or until
+ * their patience runs out (the unfilled rest is lost).
+ *
+ * Arrivals of a non-homogeneous Poisson process with a piecewise-constant
+ * rate are drawn exactly: an exponential gap at the current rate, and when it
+ * crosses the next change of rate the remainder is redrawn there (the
+ * process is memoryless). Each demand stream has its own random streams
+ * ("demand.arrivals", "demand.sizes", index = its position), so a variant
+ * that changes something else meets the same orders.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "model_internal.h"
+
+/* The first time after t (days since start) at which the rate may change:
+ * a date of the rate's table or an end of the order window. */
+static double next_change(const demand_rt *d, double t)
+{
+    const world *w = d->m->w;
+    double next = INFINITY;
+    const world_series *s = &d->w->orders.rate;
+    if (!world_series_is_constant(s))
+        for (size_t i = 0; i < s->n; i++) {
+            double x = (double)(s->date[i] - w->run.start);
+            if (x > t) {
+                next = x;
+                break;
+            }
+        }
+    if (d->w->starts != INT32_MIN) {
+        double x = (double)(d->w->starts - w->run.start);
+        if (x > t && x < next) next = x;
+    }
+    if (d->w->ends != INT32_MAX) {
+        double x = (double)(d->w->ends + 1 - w->run.start);
+        if (x > t && x < next) next = x;
+    }
+    return next;
+}
+
+static double rate_at(const demand_rt *d, double t)
+{
+    const world *w = d->m->w;
+    sim_date day = w->run.start + (sim_date)floor(t);
+    if (day < d->w->starts || day > d->w->ends) return 0;
+    return world_rate_per_day(&d->w->orders, day);
+}
+
+static void arrival(sim_engine *e, void *obj, uint64_t arg);
+
+/* Schedules the next order after time t; none when the rate stays 0. */
+static void schedule_next(demand_rt *d, double t)
+{
+    double horizon = d->m->p->horizon_days;
+    for (;;) {
+        double r = rate_at(d, t), change = next_change(d, t);
+        if (r > 0) {
+            double at = t + sim_rng_exponential(d->arrivals, 1.0 / r);
+            if (at < change) {
+                if (at <= horizon) sim_schedule_at(d->m->e, at, arrival, d, 0);
+                return;
+            }
+        }
+        if (!(change <= horizon)) return;
+        t = change;
+    }
+}
+
+static void patience_over(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    (void)arg;
+    claim *c = obj;
+    model *m = c->m;
+    raw_add(m, c->stock, RAW_LOST, c->remaining);
+    raw_add(m, c->stock, RAW_LOST_ORDERS, 1);
+    c->patience = SIM_EVENT_NONE;
+    stock_remove_claim(m, c);
+}
+
+static void arrival(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    demand_rt *d = obj;
+    model *m = d->m;
+    double now = sim_now(e);
+    double q = sim_dist_sample(&d->size, d->sizes);
+    if (!d->w->is_need) q = round(q); /* whole units */
+    if (q > 0) {
+        m->orders++;
+        raw_add(m, d->stock, RAW_DEMAND, q);
+        raw_add(m, d->stock, RAW_ORDERS, 1);
+        claim *c = sim_pool_get(m->claims);
+        if (!c) {
+            sim_engine_fail(e, SIM_ENOMEM, "out of memory placing an order");
+            return;
+        }
+        *c = (claim){.m = m, .remaining = q, .placed = now, .kind = CLAIM_DEMAND};
+        if (isfinite(d->w->patience_days)) {
+            c->patience = sim_schedule_in(e, d->w->patience_days, patience_over, c, 0);
+            if (c->patience == SIM_EVENT_NONE) return;
+        }
+        stock_place(m, d->stock, c);
+    }
+    schedule_next(d, now);
+}
+
+sim_status demand_init(model *m)
+{
+    const world *w = m->w;
+    m->demand = calloc(w->n_demand ? w->n_demand : 1, sizeof *m->demand);
+    if (!m->demand) return SIM_ENOMEM;
+    for (size_t i = 0; i < w->n_demand; i++) {
+        demand_rt *d = &m->demand[i];
+        d->m = m;
+        d->w = &w->demand[i];
+        d->stock = model_plan_find_stock(m->p, d->w->site, d->w->item, d->w->is_need);
+        char err[160];
+        if (sim_dist_init(&d->size, &d->w->size.spec, err, sizeof err) != SIM_OK) {
+            sim_engine_fail(m->e, SIM_EMODEL, "demand %zu size: %s", i, err);
+            return SIM_EMODEL;
+        }
+        d->arrivals = sim_engine_stream(m->e, "demand.arrivals", i);
+        d->sizes = sim_engine_stream(m->e, "demand.sizes", i);
+        if (!d->arrivals || !d->sizes) return SIM_ENOMEM;
+        schedule_next(d, 0);
+    }
+    return SIM_OK;
+}

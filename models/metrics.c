@@ -1,0 +1,133 @@
+/*
+ * Metrics: the cells a replication fills, and the metrics derived from
+ * sums of cells (see metrics.h).
+ */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+static const char *const names[MET_COUNT] = {
+    [MET_DEMAND] = "demand",
+    [MET_DELIVERED] = "delivered",
+    [MET_FILL_RATE] = "fill_rate",
+    [MET_ORDER_WAIT] = "order_wait",
+    [MET_BACKLOG] = "backlog",
+    [MET_LOST] = "lost",
+    [MET_PRODUCED] = "produced",
+    [MET_SCRAPPED] = "scrapped",
+    [MET_INVENTORY] = "inventory",
+    [MET_IN_TRANSIT] = "in_transit",
+    [MET_SHIPPED] = "shipped",
+    [MET_COMPUTE_DELIVERED] = "compute_delivered",
+};
+
+const char *model_metric_name(model_metric m)
+{
+    return m < MET_COUNT ? names[m] : "?";
+}
+
+const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stock_index)
+{
+    switch (m) {
+    case MET_FILL_RATE:
+        return "ratio";
+    case MET_ORDER_WAIT:
+        return "days";
+    case MET_COMPUTE_DELIVERED:
+        return "h100e";
+    default:
+        break;
+    }
+    if (stock_index != WORLD_NONE && p->stocks[stock_index].is_need) {
+        const world *w = p->w;
+        const world_need *nd = &w->needs[p->stocks[stock_index].item];
+        return nd->unit_attribute != WORLD_NONE ? w->attributes[nd->unit_attribute].id : "units";
+    }
+    return "units";
+}
+
+model_metrics *model_metrics_new(const model_plan *p)
+{
+    model_metrics *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->n_periods = p->n_periods;
+    m->n_stocks = p->n_stocks;
+    size_t n = m->n_periods * m->n_stocks * RAW_COUNT;
+    m->raw = calloc(n ? n : 1, sizeof *m->raw);
+    if (!m->raw) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void model_metrics_free(model_metrics *m)
+{
+    if (!m) return;
+    free(m->raw);
+    free(m);
+}
+
+void model_metrics_clear(model_metrics *m)
+{
+    memset(m->raw, 0, m->n_periods * m->n_stocks * RAW_COUNT * sizeof *m->raw);
+}
+
+void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from, size_t to,
+                       model_stock_filter want, const void *ctx, double sums[RAW_COUNT])
+{
+    for (int r = 0; r < RAW_COUNT; r++) sums[r] = 0;
+    if (to > m->n_periods) to = m->n_periods;
+    for (size_t i = from; i < to; i++) {
+        double begin = fmax((double)(p->period_start[i] - p->w->run.start), p->warmup_days);
+        sums[RAW_DAYS] += p->period_end_days[i] - begin;
+        for (uint32_t s = 0; s < m->n_stocks; s++) {
+            if (want && !want(p, s, ctx)) continue;
+            const double *c = m->raw + (i * m->n_stocks + s) * RAW_COUNT;
+            for (int r = 0; r < RAW_COUNT; r++) {
+                if (r == RAW_DAYS) continue;
+                /* A backlog is a level at the period's end, not a flow: over
+                 * several periods it is the last one's. */
+                if (r == RAW_BACKLOG_END && i + 1 != to) continue;
+                sums[r] += c[r];
+            }
+        }
+    }
+}
+
+double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
+{
+    switch (met) {
+    case MET_DEMAND:
+        return s[RAW_DEMAND];
+    case MET_DELIVERED:
+        return s[RAW_DELIVERED];
+    case MET_FILL_RATE:
+        return s[RAW_DEMAND] > 0 ? s[RAW_IMMEDIATE] / s[RAW_DEMAND] : NAN;
+    case MET_ORDER_WAIT:
+        return s[RAW_FILLED] > 0 ? s[RAW_WAIT_DAYS] / s[RAW_FILLED] : NAN;
+    case MET_BACKLOG:
+        return s[RAW_BACKLOG_END];
+    case MET_LOST:
+        return s[RAW_LOST];
+    case MET_PRODUCED:
+        return s[RAW_PRODUCED];
+    case MET_SCRAPPED:
+        return s[RAW_SCRAPPED];
+    case MET_INVENTORY:
+        return s[RAW_DAYS] > 0 ? s[RAW_INV_AREA] / s[RAW_DAYS] : NAN;
+    case MET_IN_TRANSIT:
+        return s[RAW_DAYS] > 0 ? s[RAW_TRANSIT_AREA] / s[RAW_DAYS] : NAN;
+    case MET_SHIPPED:
+        return s[RAW_SHIPPED];
+    case MET_COMPUTE_DELIVERED:
+        return s[RAW_COMPUTE];
+    case MET_COUNT:
+        break;
+    }
+    return NAN;
+}

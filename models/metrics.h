@@ -1,0 +1,114 @@
+/*
+ * Metrics of one replication: raw sums per reporting period and stock point,
+ * and the metrics users read, derived from them.
+ *
+ * The model adds raw sums (units ordered, delivered at once, waits summed,
+ * unit-days held ...) into cells; a metric is a function of sums over a set
+ * of cells, so any aggregation (a site, a firm, a country, the world; a
+ * period or the whole run) is exact: sums first, ratios last. A fill rate of
+ * a country is its immediate units over its ordered units, never a mean of
+ * its sites' rates.
+ *
+ * Stock points are numbered by the plan (model_plan_stock_*); each has a
+ * site and an item: a product, or a need (then quantities are in the need's
+ * unit, e.g. h100e).
+ *
+ * Ownership: model_metrics_new allocates; the caller frees with
+ * model_metrics_free.
+ */
+#ifndef MODELS_METRICS_H
+#define MODELS_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "model.h"
+
+/* Raw sums per (period, stock point). */
+typedef enum model_raw {
+    RAW_DEMAND,        /* quantity ordered by demand */
+    RAW_ORDERS,        /* orders placed */
+    RAW_IMMEDIATE,     /* quantity delivered from stock at the moment of ordering */
+    RAW_DELIVERED,     /* quantity delivered to demand */
+    RAW_FILLED,        /* orders completely filled */
+    RAW_WAIT_DAYS,     /* sum over filled orders of days from order to complete fill */
+    RAW_LOST,          /* quantity lost: unfilled when patience ran out */
+    RAW_LOST_ORDERS,   /* orders lost */
+    RAW_PRODUCED,      /* good units out of batches */
+    RAW_SCRAPPED,      /* units lost to yield */
+    RAW_STARTED,       /* batches started */
+    RAW_SHIPPED,       /* units that left a supplier towards this stock */
+    RAW_RECEIVED,      /* units that arrived here */
+    RAW_INV_AREA,      /* integral of on-hand quantity, unit-days */
+    RAW_TRANSIT_AREA,  /* integral of quantity in transit towards here, unit-days */
+    RAW_BACKLOG_END,   /* quantity ordered by demand and unfilled at the period's end */
+    RAW_COMPUTE,       /* compute delivered to demand, in the need unit (h100e) */
+    RAW_DAYS,          /* days of the period measured (same for every stock point) */
+    RAW_COUNT
+} model_raw;
+
+/* The metrics users read. */
+typedef enum model_metric {
+    MET_DEMAND,
+    MET_DELIVERED,
+    MET_FILL_RATE,
+    MET_ORDER_WAIT,
+    MET_BACKLOG,
+    MET_LOST,
+    MET_PRODUCED,
+    MET_SCRAPPED,
+    MET_INVENTORY,
+    MET_IN_TRANSIT,
+    MET_SHIPPED,
+    MET_COMPUTE_DELIVERED,
+    MET_COUNT
+} model_metric;
+
+const char *model_metric_name(model_metric m);
+/* "units", "h100e" (the need's unit, for a need), "ratio", "days". */
+const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stock);
+
+struct model_metrics {
+    size_t n_periods, n_stocks;
+    double *raw; /* [period][stock][RAW_COUNT] */
+};
+
+model_metrics *model_metrics_new(const model_plan *p);
+void model_metrics_free(model_metrics *m);
+void model_metrics_clear(model_metrics *m);
+
+static inline double *model_metrics_cell(model_metrics *m, size_t period, size_t stock)
+{
+    return m->raw + (period * m->n_stocks + stock) * RAW_COUNT;
+}
+
+/* Reporting periods: calendar periods from the end of the warm-up to the
+ * run's end; the first and last may be partial (RAW_DAYS says how long). */
+size_t model_plan_periods(const model_plan *p);
+sim_date model_plan_period_start(const model_plan *p, size_t period);
+sim_date model_plan_period_end(const model_plan *p, size_t period); /* inclusive */
+
+size_t model_plan_stocks(const model_plan *p);
+uint32_t model_plan_stock_site(const model_plan *p, uint32_t stock);
+uint32_t model_plan_stock_item(const model_plan *p, uint32_t stock);
+bool model_plan_stock_is_need(const model_plan *p, uint32_t stock);
+/* The stock point of (site, item), or WORLD_NONE. */
+uint32_t model_plan_find_stock(const model_plan *p, uint32_t site, uint32_t item, bool is_need);
+
+/* A selection of cells to sum: the periods [period_from, period_to) and the
+ * stock points for which want(stock) is true (NULL: all). */
+typedef bool (*model_stock_filter)(const model_plan *p, uint32_t stock, const void *ctx);
+
+/* Sums raw values of the selected cells into sums[RAW_COUNT]. */
+void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t period_from,
+                       size_t period_to, model_stock_filter want, const void *ctx,
+                       double sums[RAW_COUNT]);
+
+/* A metric from sums. NaN when undefined (a fill rate with no demand, a
+ * wait with no filled order). Inventory and in transit are time averages
+ * over the days the sums cover. */
+double model_metric_from_sums(model_metric m, const double sums[RAW_COUNT]);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * The model's moving parts, shared by its files and by nobody else:
+ *   model.c       plan, replication set-up, periods, the run, conservation
+ *   stock.c       stock points: claims, filling, replenishment
+ *   demand.c      order arrivals, sizes, patience
+ *   process.c     batches: inputs, servers, wafer capacity, yield
+ *   shipment.c    lanes: shipments, transit, held shipments
+ *   disruption.c  site outages and lane closures
+ *   controls.c    the export-control hook ("may this shipment leave?")
+ *
+ * Everything of one replication hangs off one `model` (no globals). Objects
+ * that come and go (claims, batches, shipments) come from the engine's pools;
+ * in steady state nothing is allocated per event.
+ *
+ * Quantities of products are whole units held in doubles (exact below 2^53);
+ * quantities of a need are in its unit (h100e) and may be fractional.
+ */
+#ifndef MODELS_MODEL_INTERNAL_H
+#define MODELS_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dist.h"
+#include "engine.h"
+#include "metrics.h"
+#include "model.h"
+#include "world.h"
+
+typedef struct model model;
+typedef struct stock stock;
+typedef struct process process;
+typedef struct batch batch;
+typedef struct site_rt site_rt;
+typedef struct lane_rt lane_rt;
+
+/* ---- the plan: shared by replications ---- */
+
+/* How a stock point is replenished. */
+typedef enum stock_refill {
+    REFILL_NONE,     /* nothing replenishes it (initial stock only, or a need's products) */
+    REFILL_MAKE,     /* a local process makes it */
+    REFILL_SOURCE,   /* the site supplies it without limit */
+    REFILL_SUPPLIERS /* ordered from supplier sites over lanes */
+} stock_refill;
+
+typedef struct plan_stock {
+    uint32_t site, item;
+    bool is_need;
+    const world_inventory *inv; /* NULL: implicit (level 0, no policy of its own) */
+    stock_refill refill;
+    uint32_t maker;       /* REFILL_MAKE: the global process index */
+    uint32_t need_stock;  /* a product stock at a site holding a need that it fills: that
+                             need's stock point (so arrivals fill the need's claims);
+                             WORLD_NONE otherwise */
+    double need_factor;   /* with need_stock: need units per unit of this product */
+    const uint32_t *fills; /* a need stock: the product stock points here, in preference order */
+    const double *fills_factor;
+    size_t n_fills;
+} plan_stock;
+
+typedef struct plan_process {
+    uint32_t site;
+    const world_process *w;
+    uint32_t *input_stock;  /* stock point of each input at the site */
+    uint32_t *output_stock; /* stock point of each output at the site */
+} plan_process;
+
+struct model_plan {
+    const world *w;
+    plan_stock *stocks;
+    size_t n_stocks;
+    plan_process *processes;
+    size_t n_processes;
+    uint32_t *site_first_process; /* processes of site s: [first[s], first[s+1]) */
+    uint32_t *site_cap_order;     /* per site, its capacity processes by priority (global
+                                     indices), [cap_first[s], cap_first[s+1]) */
+    uint32_t *site_cap_first;
+    double horizon_days;          /* end + 1 - start */
+    double warmup_days;
+    size_t n_periods;
+    sim_date *period_start;       /* n_periods + 1 (the last is the day after the run) */
+    double *period_end_days;      /* days since start at which period i ends */
+    uint64_t *stock_key;          /* sorted (site << 32 | item | need bit) for lookups */
+    uint32_t *stock_of_key;
+};
+
+/* ---- one replication ---- */
+
+typedef enum claim_kind { CLAIM_DEMAND, CLAIM_SHIP, CLAIM_INPUT } claim_kind;
+
+/* A request waiting at a stock point, filled first in, first out, possibly in
+ * parts. */
+typedef struct claim {
+    struct claim *next, *prev;
+    model *m;
+    double remaining; /* units, or need units at a need stock */
+    double placed;    /* time placed */
+    claim_kind kind;
+    bool immediate;   /* DEMAND: still in the instant it was placed */
+    uint32_t stock;   /* where it waits */
+    /* DEMAND */
+    sim_event_id patience;
+    /* SHIP */
+    uint32_t dest;    /* the stock point that ordered (a need, or a product) */
+    uint32_t into;    /* the product stock point the units go into there */
+    uint32_t lane;
+    double factor;    /* dest units per unit shipped (1, or the need's conversion) */
+    /* INPUT */
+    batch *batch;
+    uint32_t input;   /* index into the process's inputs */
+} claim;
+
+struct stock {
+    double on_hand;   /* units; a need stock: unused (its products' stocks hold them) */
+    double on_order;  /* expected arrivals, in this stock's quantity */
+    double committed; /* sum of its claims' remaining */
+    double backlog;   /* the demand part of committed */
+    claim *head, *tail;
+    double in_transit; /* units on their way here */
+    double inv_last_t, transit_last_t; /* last change, for the time integrals */
+    double level_trigger; /* base stock level, or s */
+    double order_up_to;   /* base stock level, or S */
+    sim_event_id review;  /* (s, S): the next review */
+};
+
+typedef struct demand_rt {
+    model *m;
+    const world_demand *w;
+    uint32_t stock;
+    sim_dist size;
+    sim_rng *arrivals, *sizes;
+} demand_rt;
+
+struct batch {
+    batch *next, *prev; /* in the process's waiting queue, or the site's running list */
+    process *proc;
+    double start;
+    double end;           /* completion time while running */
+    double remaining;     /* while its site is down */
+    double yield;         /* at its start: each output unit is good with this probability */
+    sim_event_id done;
+    uint32_t missing;     /* inputs not yet complete */
+    bool running;
+    double *staged;       /* per input, units held for it */
+    double *expected;     /* per output, units the stock counted on */
+};
+
+struct process {
+    model *m;
+    const plan_process *plan;
+    uint32_t index;
+    sim_dist duration;
+    sim_rng *durations, *yields;
+    sim_pool *batches;
+    batch *wait_head, *wait_tail; /* requested, not started: first in, first out */
+    uint64_t running;
+};
+
+struct site_rt {
+    model *m;
+    uint32_t index;
+    uint32_t down;          /* outages in force */
+    double down_since;
+    batch *running;         /* batches in progress, a doubly linked list */
+    double slot_free_at;    /* wafer starts: when the next may start */
+    sim_event_id slot_event;
+};
+
+typedef struct shipment {
+    struct shipment *next, *prev; /* live list (for the conservation walk) */
+    struct shipment *held_next;   /* waiting on a closed lane or a site that is down */
+    model *m;
+    uint32_t product, dest, into, lane; /* dest/into as in a SHIP claim */
+    double quantity, factor;
+    sim_event_id arrive;
+} shipment;
+
+struct lane_rt {
+    uint32_t closed;  /* closures in force */
+    sim_rng *transit_rng;
+    sim_dist transit;
+    shipment *held_head, *held_tail;
+};
+
+typedef struct disruption_rt {
+    model *m;
+    const world_disruption *w;
+    sim_dist up, down;
+    sim_rng *rng;
+} disruption_rt;
+
+/* Per product: what entered the world and where it went, for the check. */
+typedef struct flow {
+    double initial;                /* in: stock held when the run starts */
+    double sourced, made;          /* in: supplied by sources, batch output (good + scrap) */
+    double delivered, consumed, scrapped, seized; /* out of the world */
+} flow;
+
+struct model {
+    const model_plan *p;
+    const world *w;
+    sim_engine *e;
+    model_metrics *out;
+    double *cell;           /* the current period's cells; NULL during warm-up */
+    size_t period;          /* the current period while cell != NULL */
+    stock *stocks;
+    demand_rt *demand;
+    process *processes;
+    site_rt *sites;
+    lane_rt *lanes;
+    disruption_rt *disruptions;
+    flow *flows;
+    sim_pool *claims, *shipments;
+    shipment *live;         /* shipments under way or held */
+    claim *placing;         /* the claim being placed: its fills are immediate */
+    uint32_t h100e;         /* the attribute compute is counted in, or WORLD_NONE */
+    uint64_t orders;
+};
+
+/* ---- between the files ---- */
+
+static inline double *cell_of(model *m, uint32_t stock_index)
+{
+    return m->cell ? m->cell + (size_t)stock_index * RAW_COUNT : NULL;
+}
+static inline void raw_add(model *m, uint32_t stock_index, model_raw r, double x)
+{
+    if (m->cell) m->cell[(size_t)stock_index * RAW_COUNT + r] += x;
+}
+
+/* The on-hand quantity of a stock point changes by delta (the time integral
+ * is kept up to date). */
+void stock_on_hand_add(model *m, uint32_t stock, double delta);
+void stock_in_transit_add(model *m, uint32_t stock, double delta);
+/* A claim joins the queue of a stock point, which fills what it can and
+ * reviews its replenishment. */
+void stock_place(model *m, uint32_t stock, claim *c);
+/* Stock arrived or became free: fill claims first in, first out. */
+void stock_fill(model *m, uint32_t stock_index);
+/* The position changed: order or make what the policy asks. */
+void stock_review(model *m, uint32_t stock_index);
+void stock_remove_claim(model *m, claim *c);
+/* Brings the time integrals of every stock point up to now (period ends). */
+void stock_flush_integrals(model *m);
+sim_status stock_init(model *m);
+void stock_review_event(sim_engine *e, void *obj, uint64_t arg);
+
+sim_status demand_init(model *m);
+
+sim_status process_init(model *m);
+/* Ask for one more batch of a process (called by a stock's replenishment). */
+void process_request(model *m, uint32_t proc);
+/* An input of a waiting batch got some units. */
+void process_input_staged(model *m, batch *b, uint32_t input, double quantity);
+/* Start whatever can start at a site (after inputs, a server, capacity or
+ * the site itself became available). */
+void process_try_site(model *m, uint32_t site);
+void process_site_down(model *m, uint32_t site);
+void process_site_up(model *m, uint32_t site);
+
+sim_status shipment_init(model *m);
+void shipment_send(model *m, uint32_t product, double quantity, const claim *order);
+void shipment_release_lane(model *m, uint32_t lane);
+void shipment_release_site(model *m, uint32_t site);
+bool lane_open(const model *m, uint32_t lane);
+
+sim_status disruption_init(model *m);
+
+/* Export controls ([4/8]): may product leave site `from` for stock point
+ * `dest` today? */
+typedef enum controls_decision { CONTROLS_ALLOW, CONTROLS_BLOCK } controls_decision;
+controls_decision controls_may_leave(model *m, uint32_t product, uint32_t from, uint32_t dest);
+
+/* Days since the run's start of a calendar date. */
+static inline double model_days(const model *m, sim_date d)
+{
+    return (double)(d - m->w->run.start);
+}
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * Stock points: the claims waiting at them, filling first in, first out, and
+ * replenishment (base stock, (s, S) with a review period; made here, sourced,
+ * or ordered from suppliers in preference order).
+ *
+ * A need stock (e.g. ai_compute at a data centre) keeps its claims in need
+ * units; the products that fill it sit in the site's product stock points,
+ * and the need's on-hand is their sum, converted. Whole units fill a need, so
+ * the last unit may deliver a little more than the order asked.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "model_internal.h"
+
+/* Units to order for a shortfall: product quantities are whole. */
+#define EPS_UNITS 1e-9
+
+static void integrate_inventory(model *m, uint32_t s, double now)
+{
+    stock *st = &m->stocks[s];
+    double dt = now - st->inv_last_t;
+    if (dt > 0 && st->on_hand != 0) raw_add(m, s, RAW_INV_AREA, st->on_hand * dt);
+    st->inv_last_t = now;
+}
+
+static void integrate_transit(model *m, uint32_t s, double now)
+{
+    stock *st = &m->stocks[s];
+    double dt = now - st->transit_last_t;
+    if (dt > 0 && st->in_transit != 0) raw_add(m, s, RAW_TRANSIT_AREA, st->in_transit * dt);
+    st->transit_last_t = now;
+}
+
+void stock_on_hand_add(model *m, uint32_t s, double delta)
+{
+    double now = sim_now(m->e);
+    integrate_inventory(m, s, now);
+    m->stocks[s].on_hand += delta;
+    const plan_stock *ps = &m->p->stocks[s];
+    if (ps->need_stock != WORLD_NONE) {
+        integrate_inventory(m, ps->need_stock, now);
+        m->stocks[ps->need_stock].on_hand += delta * ps->need_factor;
+    }
+}
+
+void stock_in_transit_add(model *m, uint32_t s, double delta)
+{
+    integrate_transit(m, s, sim_now(m->e));
+    m->stocks[s].in_transit += delta;
+}
+
+void stock_flush_integrals(model *m)
+{
+    double now = sim_now(m->e);
+    for (uint32_t s = 0; s < m->p->n_stocks; s++) {
+        integrate_inventory(m, s, now);
+        integrate_transit(m, s, now);
+    }
+}
+
+static void unlink_claim(model *m, claim *c)
+{
+    stock *st = &m->stocks[c->stock];
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        st->head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        st->tail = c->prev;
+    c->next = c->prev = NULL;
+}
+
+void stock_remove_claim(model *m, claim *c)
+{
+    stock *st = &m->stocks[c->stock];
+    st->committed -= c->remaining;
+    if (c->kind == CLAIM_DEMAND) st->backlog -= c->remaining;
+    unlink_claim(m, c);
+    sim_pool_put(m->claims, c);
+}
+
+/* Demand at stock s got `quantity` (its unit) now, of which `counted`
+ * reduces the order; `compute` in the need unit. */
+static void demand_delivered(model *m, claim *c, double quantity, double counted, double compute)
+{
+    uint32_t s = c->stock;
+    raw_add(m, s, RAW_DELIVERED, quantity);
+    if (c == m->placing) raw_add(m, s, RAW_IMMEDIATE, counted);
+    if (compute > 0) raw_add(m, s, RAW_COMPUTE, compute);
+    c->remaining -= counted;
+    m->stocks[s].committed -= counted;
+    m->stocks[s].backlog -= counted;
+    if (c->remaining <= EPS_UNITS) {
+        m->stocks[s].committed -= c->remaining; /* rounding of need units */
+        m->stocks[s].backlog -= c->remaining;
+        c->remaining = 0;
+        raw_add(m, s, RAW_FILLED, 1);
+        raw_add(m, s, RAW_WAIT_DAYS, sim_now(m->e) - c->placed);
+        if (c->patience != SIM_EVENT_NONE) sim_cancel(m->e, c->patience);
+        stock_remove_claim(m, c);
+    }
+}
+
+/* q units of product stock s go to claim c (waiting at s). */
+static void give(model *m, uint32_t s, claim *c, double q)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    uint32_t product = ps->item;
+    switch (c->kind) {
+    case CLAIM_DEMAND: {
+        m->flows[product].delivered += q;
+        double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
+        demand_delivered(m, c, q, q, isnan(h) ? 0 : q * h);
+        break;
+    }
+    case CLAIM_SHIP: {
+        claim order = *c;
+        c->remaining -= q;
+        m->stocks[s].committed -= q;
+        if (c->remaining <= 0) stock_remove_claim(m, c);
+        shipment_send(m, product, q, &order);
+        break;
+    }
+    case CLAIM_INPUT: {
+        batch *b = c->batch;
+        uint32_t input = c->input;
+        c->remaining -= q;
+        m->stocks[s].committed -= q;
+        if (c->remaining <= 0) stock_remove_claim(m, c);
+        process_input_staged(m, b, input, q);
+        break;
+    }
+    }
+}
+
+static void fill_need(model *m, uint32_t s)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    stock *st = &m->stocks[s];
+    while (st->head) {
+        claim *c = st->head;
+        size_t k = 0;
+        while (k < ps->n_fills && m->stocks[ps->fills[k]].on_hand <= 0) k++;
+        if (k == ps->n_fills) return;
+        uint32_t from = ps->fills[k];
+        double f = ps->fills_factor[k];
+        double want = ceil(c->remaining / f - EPS_UNITS);
+        double units = fmin(want, m->stocks[from].on_hand);
+        double got = units * f;
+        stock_on_hand_add(m, from, -units);
+        m->flows[m->p->stocks[from].item].delivered += units;
+        raw_add(m, from, RAW_DELIVERED, units);
+        demand_delivered(m, c, got, fmin(got, c->remaining), got);
+    }
+}
+
+void stock_fill(model *m, uint32_t s)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    stock *st = &m->stocks[s];
+    if (ps->is_need) {
+        fill_need(m, s);
+        return;
+    }
+    if (ps->refill == REFILL_SOURCE) {
+        /* Unlimited: what is claimed is supplied at once. */
+        while (st->head) {
+            claim *c = st->head;
+            double q = c->remaining;
+            m->flows[ps->item].sourced += q;
+            stock_on_hand_add(m, s, q);
+            stock_on_hand_add(m, s, -q);
+            give(m, s, c, q);
+        }
+        return;
+    }
+    while (st->head && st->on_hand > 0) {
+        claim *c = st->head;
+        double q = fmin(c->remaining, st->on_hand);
+        stock_on_hand_add(m, s, -q);
+        give(m, s, c, q);
+    }
+    if (st->on_hand > 0 && ps->need_stock != WORLD_NONE && m->stocks[ps->need_stock].head)
+        fill_need(m, ps->need_stock);
+}
+
+void stock_place(model *m, uint32_t s, claim *c)
+{
+    stock *st = &m->stocks[s];
+    c->stock = s;
+    c->next = NULL;
+    c->prev = st->tail;
+    if (st->tail)
+        st->tail->next = c;
+    else
+        st->head = c;
+    st->tail = c;
+    st->committed += c->remaining;
+    if (c->kind == CLAIM_DEMAND) st->backlog += c->remaining;
+    /* Only this claim can be filled now if others wait before it: a queue is
+     * non-empty only while the stock is out. */
+    claim *outer = m->placing;
+    m->placing = c;
+    stock_fill(m, s);
+    m->placing = outer;
+    stock_review(m, s);
+}
+
+static double position(const model *m, uint32_t s)
+{
+    const stock *st = &m->stocks[s];
+    return st->on_hand + st->on_order - st->committed;
+}
+
+/* Orders `shortfall` (this stock's unit) from the suppliers: the first, in
+ * preference order of products (for a need) and then of suppliers, that the
+ * rules let ship and that has the quantity free; otherwise the first the
+ * rules let ship, where the order waits. */
+static void order_from_suppliers(model *m, uint32_t s, double shortfall)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    const world_inventory *inv = ps->inv;
+    size_t n_products = ps->is_need ? ps->n_fills : 1;
+    uint32_t best_sup = WORLD_NONE, best_into = WORLD_NONE, best_lane = WORLD_NONE;
+    double best_factor = 1;
+    for (size_t k = 0; k < n_products; k++) {
+        uint32_t into = ps->is_need ? ps->fills[k] : s;
+        uint32_t product = m->p->stocks[into].item;
+        double factor = ps->is_need ? ps->fills_factor[k] : 1;
+        double units = ceil(shortfall / factor - EPS_UNITS);
+        for (size_t j = 0; j < inv->suppliers.n; j++) {
+            uint32_t from = inv->suppliers.at[j];
+            uint32_t sup = model_plan_find_stock(m->p, from, product, false);
+            if (sup == WORLD_NONE) continue;
+            if (controls_may_leave(m, product, from, s) != CONTROLS_ALLOW) continue;
+            bool ready = m->p->stocks[sup].refill == REFILL_SOURCE ||
+                         m->stocks[sup].on_hand - m->stocks[sup].committed >= units;
+            if (best_sup == WORLD_NONE || ready) {
+                best_sup = sup;
+                best_into = into;
+                best_lane = inv->supplier_lanes.at[j];
+                best_factor = factor;
+                if (ready) goto chosen;
+            }
+        }
+    }
+    if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
+chosen:;
+    double units = ceil(shortfall / best_factor - EPS_UNITS);
+    claim *c = sim_pool_get(m->claims);
+    if (!c) {
+        sim_engine_fail(m->e, SIM_ENOMEM, "out of memory placing an order");
+        return;
+    }
+    *c = (claim){.m = m,
+                 .remaining = units,
+                 .placed = sim_now(m->e),
+                 .kind = CLAIM_SHIP,
+                 .dest = s,
+                 .into = best_into,
+                 .lane = best_lane,
+                 .factor = best_factor};
+    m->stocks[s].on_order += units * best_factor;
+    stock_place(m, best_sup, c);
+}
+
+static void replenish(model *m, uint32_t s, double up_to)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    switch (ps->refill) {
+    case REFILL_MAKE: {
+        /* Each request adds its expected good output to on_order, so the
+         * loop ends (process.c never plans on a yield below 1%). */
+        double before = -INFINITY;
+        while (position(m, s) < up_to && position(m, s) > before &&
+               sim_engine_status(m->e) == SIM_OK) {
+            before = position(m, s);
+            process_request(m, ps->maker);
+        }
+        break;
+    }
+    case REFILL_SUPPLIERS:
+        order_from_suppliers(m, s, up_to - position(m, s));
+        break;
+    case REFILL_NONE:
+    case REFILL_SOURCE:
+        break;
+    }
+}
+
+void stock_review(model *m, uint32_t s)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    if (ps->refill == REFILL_NONE || ps->refill == REFILL_SOURCE) return;
+    if (ps->inv && ps->inv->policy == WORLD_S_S) return; /* reviewed on its clock */
+    stock *st = &m->stocks[s];
+    if (position(m, s) < st->order_up_to - EPS_UNITS) replenish(m, s, st->order_up_to);
+}
+
+void stock_review_event(sim_engine *e, void *obj, uint64_t arg)
+{
+    model *m = obj;
+    uint32_t s = (uint32_t)arg;
+    stock *st = &m->stocks[s];
+    if (position(m, s) <= st->level_trigger) replenish(m, s, st->order_up_to);
+    st->review = sim_schedule_in(e, m->p->stocks[s].inv->review_days, stock_review_event, m, arg);
+}
+
+sim_status stock_init(model *m)
+{
+    const model_plan *p = m->p;
+    for (uint32_t s = 0; s < p->n_stocks; s++) {
+        const plan_stock *ps = &p->stocks[s];
+        stock *st = &m->stocks[s];
+        const world_inventory *inv = ps->inv;
+        if (inv && inv->policy == WORLD_S_S) {
+            st->level_trigger = inv->s;
+            st->order_up_to = inv->S;
+        } else if (inv) {
+            st->level_trigger = st->order_up_to = inv->level;
+        }
+    }
+    /* Initial stock: up to the level (S for (s, S)); a need's initial stock
+     * is its most preferred product. A source holds nothing: it supplies on
+     * demand. */
+    for (uint32_t s = 0; s < p->n_stocks; s++) {
+        const plan_stock *ps = &p->stocks[s];
+        if (!ps->inv || ps->refill == REFILL_SOURCE) continue;
+        double q = m->stocks[s].order_up_to;
+        if (q <= 0) continue;
+        uint32_t into = s;
+        double factor = 1;
+        if (ps->is_need) {
+            if (!ps->n_fills) continue;
+            into = ps->fills[0];
+            factor = ps->fills_factor[0];
+        }
+        double units = ceil(q / factor - EPS_UNITS);
+        m->flows[p->stocks[into].item].initial += units;
+        stock_on_hand_add(m, into, units);
+    }
+    for (uint32_t s = 0; s < p->n_stocks; s++) {
+        const plan_stock *ps = &p->stocks[s];
+        if (ps->inv && ps->inv->policy == WORLD_S_S && ps->refill != REFILL_NONE &&
+            ps->refill != REFILL_SOURCE) {
+            m->stocks[s].review = sim_schedule_at(m->e, 0, stock_review_event, m, s);
+            if (m->stocks[s].review == SIM_EVENT_NONE) return SIM_ENOMEM;
+        }
+    }
+    return SIM_OK;
+}
