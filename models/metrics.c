@@ -11,18 +11,12 @@
 #include "model_internal.h"
 
 static const char *const names[MET_COUNT] = {
-    [MET_DEMAND] = "demand",
-    [MET_DELIVERED] = "delivered",
-    [MET_FILL_RATE] = "fill_rate",
-    [MET_ORDER_WAIT] = "order_wait",
-    [MET_BACKLOG] = "backlog",
-    [MET_LOST] = "lost",
-    [MET_PRODUCED] = "produced",
-    [MET_SCRAPPED] = "scrapped",
-    [MET_INVENTORY] = "inventory",
-    [MET_IN_TRANSIT] = "in_transit",
-    [MET_SHIPPED] = "shipped",
-    [MET_COMPUTE_DELIVERED] = "compute_delivered",
+    [MET_DEMAND] = "demand",       [MET_DELIVERED] = "delivered",
+    [MET_FILL_RATE] = "fill_rate", [MET_ORDER_WAIT] = "order_wait",
+    [MET_BACKLOG] = "backlog",     [MET_LOST] = "lost",
+    [MET_PRODUCED] = "produced",   [MET_SCRAPPED] = "scrapped",
+    [MET_INVENTORY] = "inventory", [MET_IN_TRANSIT] = "in_transit",
+    [MET_SHIPPED] = "shipped",     [MET_COMPUTE_DELIVERED] = "compute_delivered",
 };
 
 const char *model_metric_name(model_metric m)
@@ -80,7 +74,8 @@ void model_metrics_clear(model_metrics *m)
 void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from, size_t to,
                        model_stock_filter want, const void *ctx, double sums[RAW_COUNT])
 {
-    for (int r = 0; r < RAW_COUNT; r++) sums[r] = 0;
+    for (int r = 0; r < RAW_COUNT; r++)
+        sums[r] = 0;
     if (to > m->n_periods) to = m->n_periods;
     for (size_t i = from; i < to; i++) {
         double begin = fmax((double)(p->period_start[i] - p->w->run.start), p->warmup_days);

@@ -28,24 +28,24 @@
 
 /* Raw sums per (period, stock point). */
 typedef enum model_raw {
-    RAW_DEMAND,        /* quantity ordered by demand */
-    RAW_ORDERS,        /* orders placed */
-    RAW_IMMEDIATE,     /* quantity delivered from stock at the moment of ordering */
-    RAW_DELIVERED,     /* quantity delivered to demand */
-    RAW_FILLED,        /* orders completely filled */
-    RAW_WAIT_DAYS,     /* sum over filled orders of days from order to complete fill */
-    RAW_LOST,          /* quantity lost: unfilled when patience ran out */
-    RAW_LOST_ORDERS,   /* orders lost */
-    RAW_PRODUCED,      /* good units out of batches */
-    RAW_SCRAPPED,      /* units lost to yield */
-    RAW_STARTED,       /* batches started */
-    RAW_SHIPPED,       /* units that left a supplier towards this stock */
-    RAW_RECEIVED,      /* units that arrived here */
-    RAW_INV_AREA,      /* integral of on-hand quantity, unit-days */
-    RAW_TRANSIT_AREA,  /* integral of quantity in transit towards here, unit-days */
-    RAW_BACKLOG_END,   /* quantity ordered by demand and unfilled at the period's end */
-    RAW_COMPUTE,       /* compute delivered to demand, in the need unit (h100e) */
-    RAW_DAYS,          /* days of the period measured (same for every stock point) */
+    RAW_DEMAND,       /* quantity ordered by demand */
+    RAW_ORDERS,       /* orders placed */
+    RAW_IMMEDIATE,    /* quantity delivered from stock at the moment of ordering */
+    RAW_DELIVERED,    /* quantity delivered to demand */
+    RAW_FILLED,       /* orders completely filled */
+    RAW_WAIT_DAYS,    /* sum over filled orders of days from order to complete fill */
+    RAW_LOST,         /* quantity lost: unfilled when patience ran out */
+    RAW_LOST_ORDERS,  /* orders lost */
+    RAW_PRODUCED,     /* good units out of batches */
+    RAW_SCRAPPED,     /* units lost to yield */
+    RAW_STARTED,      /* batches started */
+    RAW_SHIPPED,      /* units that left a supplier towards this stock */
+    RAW_RECEIVED,     /* units that arrived here */
+    RAW_INV_AREA,     /* integral of on-hand quantity, unit-days */
+    RAW_TRANSIT_AREA, /* integral of quantity in transit towards here, unit-days */
+    RAW_BACKLOG_END,  /* quantity ordered by demand and unfilled at the period's end */
+    RAW_COMPUTE,      /* compute delivered to demand, in the need unit (h100e) */
+    RAW_DAYS,         /* days of the period measured (same for every stock point) */
     RAW_COUNT
 } model_raw;
 

@@ -159,7 +159,8 @@ static bool plan_refill(model_plan *p)
      * outputs the product. */
     for (size_t i = p->n_processes; i-- > 0;) {
         const plan_process *x = &p->processes[i];
-        for (size_t k = 0; k < x->w->n_outputs; k++) p->stocks[x->output_stock[k]].maker = (uint32_t)i;
+        for (size_t k = 0; k < x->w->n_outputs; k++)
+            p->stocks[x->output_stock[k]].maker = (uint32_t)i;
     }
     for (size_t i = 0; i < p->n_stocks; i++) {
         plan_stock *st = &p->stocks[i];
@@ -206,7 +207,8 @@ static bool plan_processes(model_plan *p)
 {
     const world *w = p->w;
     size_t n = 0;
-    for (size_t s = 0; s < w->n_sites; s++) n += w->sites[s].n_processes;
+    for (size_t s = 0; s < w->n_sites; s++)
+        n += w->sites[s].n_processes;
     p->n_processes = n;
     p->processes = calloc(n ? n : 1, sizeof *p->processes);
     p->site_first_process = calloc(w->n_sites + 1, sizeof *p->site_first_process);
@@ -237,7 +239,8 @@ static bool plan_processes(model_plan *p)
         for (size_t i = 1; i < c - p->site_cap_first[s]; i++) {
             uint32_t x = o[i];
             size_t j = i;
-            for (; j > 0 && cap_before(p, x, o[j - 1]); j--) o[j] = o[j - 1];
+            for (; j > 0 && cap_before(p, x, o[j - 1]); j--)
+                o[j] = o[j - 1];
             o[j] = x;
         }
     }
@@ -253,7 +256,8 @@ static bool plan_periods(model_plan *p)
     p->warmup_days = r->warmup_days;
     sim_date first = r->start + (sim_date)floor(r->warmup_days);
     size_t n = 0;
-    for (sim_date d = sim_period_floor(r->period, first); d <= r->end; d = sim_period_next(r->period, d))
+    for (sim_date d = sim_period_floor(r->period, first); d <= r->end;
+         d = sim_period_next(r->period, d))
         n++;
     p->n_periods = n;
     p->period_start = malloc((n + 1) * sizeof *p->period_start);
@@ -359,17 +363,20 @@ static sim_status check_conservation(model *m, char *err, size_t err_size)
     double *transit = held + np, *in_process = held + 2 * np;
     for (size_t s = 0; s < m->p->n_stocks; s++)
         if (!m->p->stocks[s].is_need) held[m->p->stocks[s].item] += m->stocks[s].on_hand;
-    for (const shipment *x = m->live; x; x = x->next) transit[x->product] += x->quantity;
+    for (const shipment *x = m->live; x; x = x->next)
+        transit[x->product] += x->quantity;
     for (size_t i = 0; i < m->p->n_processes; i++) {
         const process *pr = &m->processes[i];
         const world_process *wp = pr->plan->w;
         for (const batch *b = pr->wait_head; b; b = b->next)
-            for (size_t k = 0; k < wp->n_inputs; k++) in_process[wp->inputs[k].product] += b->staged[k];
+            for (size_t k = 0; k < wp->n_inputs; k++)
+                in_process[wp->inputs[k].product] += b->staged[k];
     }
     for (size_t s = 0; s < w->n_sites; s++)
         for (const batch *b = m->sites[s].running; b; b = b->next) {
             const world_process *wp = b->proc->plan->w;
-            for (size_t k = 0; k < wp->n_inputs; k++) in_process[wp->inputs[k].product] += b->staged[k];
+            for (size_t k = 0; k < wp->n_inputs; k++)
+                in_process[wp->inputs[k].product] += b->staged[k];
         }
     sim_status st = SIM_OK;
     for (size_t i = 0; i < np; i++) {
@@ -380,12 +387,13 @@ static sim_status check_conservation(model *m, char *err, size_t err_size)
         if (in != out) {
             snprintf(err, err_size,
                      "conservation broken for product '%s' in replication %llu: %.17g entered "
-                     "(%.17g initial stock, %.17g from sources, %.17g made) but %.17g are accounted for (%.17g "
+                     "(%.17g initial stock, %.17g from sources, %.17g made) but %.17g are "
+                     "accounted for (%.17g "
                      "delivered, %.17g held, %.17g in transit, %.17g in process, %.17g "
                      "consumed, %.17g scrapped, %.17g seized): off by %.17g",
                      w->products[i].id, (unsigned long long)sim_engine_replication(m->e), in,
-                     f->initial, f->sourced, f->made, out, f->delivered, held[i], transit[i], in_process[i],
-                     f->consumed, f->scrapped, f->seized, in - out);
+                     f->initial, f->sourced, f->made, out, f->delivered, held[i], transit[i],
+                     in_process[i], f->consumed, f->scrapped, f->seized, in - out);
             st = SIM_EMODEL;
             break;
         }
@@ -438,17 +446,21 @@ sim_status model_run(const model_plan *p, const model_config *cfg, model_metrics
 oom:
     st = SIM_ENOMEM;
 fail:
-    if (st == SIM_ENOMEM) snprintf(err, err_size, "out of memory running replication %llu",
-                                   (unsigned long long)cfg->replication);
+    if (st == SIM_ENOMEM)
+        snprintf(err, err_size, "out of memory running replication %llu",
+                 (unsigned long long)cfg->replication);
     else if (m.e && *sim_engine_error(m.e))
         snprintf(err, err_size, "%s", sim_engine_error(m.e));
 done:
     if (m.processes)
-        for (size_t i = 0; i < p->n_processes; i++) sim_dist_release(&m.processes[i].duration);
+        for (size_t i = 0; i < p->n_processes; i++)
+            sim_dist_release(&m.processes[i].duration);
     if (m.demand)
-        for (size_t i = 0; i < w->n_demand; i++) sim_dist_release(&m.demand[i].size);
+        for (size_t i = 0; i < w->n_demand; i++)
+            sim_dist_release(&m.demand[i].size);
     if (m.lanes)
-        for (size_t i = 0; i < w->n_lanes; i++) sim_dist_release(&m.lanes[i].transit);
+        for (size_t i = 0; i < w->n_lanes; i++)
+            sim_dist_release(&m.lanes[i].transit);
     if (m.disruptions)
         for (size_t i = 0; i < w->n_disruptions; i++) {
             sim_dist_release(&m.disruptions[i].up);

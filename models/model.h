@@ -48,8 +48,8 @@ model_config model_config_default(const world *w);
 
 /* What a replication did besides its metrics. */
 typedef struct model_run_info {
-    uint64_t events;     /* events the engine dispatched */
-    uint64_t orders;     /* demand orders placed (whole run, warm-up included) */
+    uint64_t events; /* events the engine dispatched */
+    uint64_t orders; /* demand orders placed (whole run, warm-up included) */
 } model_run_info;
 
 /* Runs one replication, adding its sums into out (which must come from

@@ -50,11 +50,11 @@ typedef struct plan_stock {
     bool is_need;
     const world_inventory *inv; /* NULL: implicit (level 0, no policy of its own) */
     stock_refill refill;
-    uint32_t maker;       /* REFILL_MAKE: the global process index */
-    uint32_t need_stock;  /* a product stock at a site holding a need that it fills: that
-                             need's stock point (so arrivals fill the need's claims);
-                             WORLD_NONE otherwise */
-    double need_factor;   /* with need_stock: need units per unit of this product */
+    uint32_t maker;        /* REFILL_MAKE: the global process index */
+    uint32_t need_stock;   /* a product stock at a site holding a need that it fills: that
+                              need's stock point (so arrivals fill the need's claims);
+                              WORLD_NONE otherwise */
+    double need_factor;    /* with need_stock: need units per unit of this product */
     const uint32_t *fills; /* a need stock: the product stock points here, in preference order */
     const double *fills_factor;
     size_t n_fills;
@@ -77,12 +77,12 @@ struct model_plan {
     uint32_t *site_cap_order;     /* per site, its capacity processes by priority (global
                                      indices), [cap_first[s], cap_first[s+1]) */
     uint32_t *site_cap_first;
-    double horizon_days;          /* end + 1 - start */
+    double horizon_days; /* end + 1 - start */
     double warmup_days;
     size_t n_periods;
-    sim_date *period_start;       /* n_periods + 1 (the last is the day after the run) */
-    double *period_end_days;      /* days since start at which period i ends */
-    uint64_t *stock_key;          /* sorted (site << 32 | item | need bit) for lookups */
+    sim_date *period_start;  /* n_periods + 1 (the last is the day after the run) */
+    double *period_end_days; /* days since start at which period i ends */
+    uint64_t *stock_key;     /* sorted (site << 32 | item | need bit) for lookups */
     uint32_t *stock_of_key;
 };
 
@@ -98,18 +98,18 @@ typedef struct claim {
     double remaining; /* units, or need units at a need stock */
     double placed;    /* time placed */
     claim_kind kind;
-    bool immediate;   /* DEMAND: still in the instant it was placed */
-    uint32_t stock;   /* where it waits */
+    bool immediate; /* DEMAND: still in the instant it was placed */
+    uint32_t stock; /* where it waits */
     /* DEMAND */
     sim_event_id patience;
     /* SHIP */
-    uint32_t dest;    /* the stock point that ordered (a need, or a product) */
-    uint32_t into;    /* the product stock point the units go into there */
+    uint32_t dest; /* the stock point that ordered (a need, or a product) */
+    uint32_t into; /* the product stock point the units go into there */
     uint32_t lane;
-    double factor;    /* dest units per unit shipped (1, or the need's conversion) */
+    double factor; /* dest units per unit shipped (1, or the need's conversion) */
     /* INPUT */
     batch *batch;
-    uint32_t input;   /* index into the process's inputs */
+    uint32_t input; /* index into the process's inputs */
 } claim;
 
 struct stock {
@@ -118,11 +118,11 @@ struct stock {
     double committed; /* sum of its claims' remaining */
     double backlog;   /* the demand part of committed */
     claim *head, *tail;
-    double in_transit; /* units on their way here */
+    double in_transit;                 /* units on their way here */
     double inv_last_t, transit_last_t; /* last change, for the time integrals */
-    double level_trigger; /* base stock level, or s */
-    double order_up_to;   /* base stock level, or S */
-    sim_event_id review;  /* (s, S): the next review */
+    double level_trigger;              /* base stock level, or s */
+    double order_up_to;                /* base stock level, or S */
+    sim_event_id review;               /* (s, S): the next review */
 };
 
 typedef struct demand_rt {
@@ -137,14 +137,14 @@ struct batch {
     batch *next, *prev; /* in the process's waiting queue, or the site's running list */
     process *proc;
     double start;
-    double end;           /* completion time while running */
-    double remaining;     /* while its site is down */
-    double yield;         /* at its start: each output unit is good with this probability */
+    double end;       /* completion time while running */
+    double remaining; /* while its site is down */
+    double yield;     /* at its start: each output unit is good with this probability */
     sim_event_id done;
-    uint32_t missing;     /* inputs not yet complete */
+    uint32_t missing; /* inputs not yet complete */
     bool running;
-    double *staged;       /* per input, units held for it */
-    double *expected;     /* per output, units the stock counted on */
+    double *staged;   /* per input, units held for it */
+    double *expected; /* per output, units the stock counted on */
 };
 
 struct process {
@@ -161,10 +161,10 @@ struct process {
 struct site_rt {
     model *m;
     uint32_t index;
-    uint32_t down;          /* outages in force */
+    uint32_t down; /* outages in force */
     double down_since;
-    batch *running;         /* batches in progress, a doubly linked list */
-    double slot_free_at;    /* wafer starts: when the next may start */
+    batch *running;      /* batches in progress, a doubly linked list */
+    double slot_free_at; /* wafer starts: when the next may start */
     sim_event_id slot_event;
 };
 
@@ -178,7 +178,7 @@ typedef struct shipment {
 } shipment;
 
 struct lane_rt {
-    uint32_t closed;  /* closures in force */
+    uint32_t closed; /* closures in force */
     sim_rng *transit_rng;
     sim_dist transit;
     shipment *held_head, *held_tail;
@@ -193,8 +193,8 @@ typedef struct disruption_rt {
 
 /* Per product: what entered the world and where it went, for the check. */
 typedef struct flow {
-    double initial;                /* in: stock held when the run starts */
-    double sourced, made;          /* in: supplied by sources, batch output (good + scrap) */
+    double initial;       /* in: stock held when the run starts */
+    double sourced, made; /* in: supplied by sources, batch output (good + scrap) */
     double delivered, consumed, scrapped, seized; /* out of the world */
 } flow;
 
@@ -203,8 +203,8 @@ struct model {
     const world *w;
     sim_engine *e;
     model_metrics *out;
-    double *cell;           /* the current period's cells; NULL during warm-up */
-    size_t period;          /* the current period while cell != NULL */
+    double *cell;  /* the current period's cells; NULL during warm-up */
+    size_t period; /* the current period while cell != NULL */
     stock *stocks;
     demand_rt *demand;
     process *processes;
@@ -213,9 +213,9 @@ struct model {
     disruption_rt *disruptions;
     flow *flows;
     sim_pool *claims, *shipments;
-    shipment *live;         /* shipments under way or held */
-    claim *placing;         /* the claim being placed: its fills are immediate */
-    uint32_t h100e;         /* the attribute compute is counted in, or WORLD_NONE */
+    shipment *live; /* shipments under way or held */
+    claim *placing; /* the claim being placed: its fills are immediate */
+    uint32_t h100e; /* the attribute compute is counted in, or WORLD_NONE */
     uint64_t orders;
 };
 

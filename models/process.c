@@ -97,8 +97,8 @@ static void try_capacity(model *m, uint32_t s)
         process *pr = &m->processes[p->site_cap_order[k]];
         if (!head_ready(pr)) continue;
         const world_site *ws = &m->w->sites[s];
-        double per_day = world_series_at(&ws->capacity_wafers_per_month, sim_today(m->e)) /
-                         (365.25 / 12);
+        double per_day =
+            world_series_at(&ws->capacity_wafers_per_month, sim_today(m->e)) / (365.25 / 12);
         double busy_until;
         if (per_day > 0) {
             start(m, pr, pr->wait_head);
@@ -138,7 +138,8 @@ static void try_process(model *m, process *pr)
         try_capacity(m, pr->plan->site);
         return;
     }
-    while (head_ready(pr)) start(m, pr, pr->wait_head);
+    while (head_ready(pr))
+        start(m, pr, pr->wait_head);
 }
 
 void process_try_site(model *m, uint32_t s)
@@ -177,7 +178,8 @@ void process_request(model *m, uint32_t g)
         b->expected[k] = wp->outputs[k].quantity * y;
         m->stocks[pr->plan->output_stock[k]].on_order += b->expected[k];
     }
-    for (size_t k = 0; k < wp->n_inputs; k++) b->staged[k] = 0;
+    for (size_t k = 0; k < wp->n_inputs; k++)
+        b->staged[k] = 0;
     b->prev = pr->wait_tail;
     if (pr->wait_tail)
         pr->wait_tail->next = b;
@@ -218,9 +220,9 @@ static void complete(sim_engine *e, void *obj, uint64_t arg)
         uint32_t s = pr->plan->output_stock[k];
         double n = wp->outputs[k].quantity, good = n;
         if (wp->has_yield && b->yield < 1)
-            good = b->yield <= 0 ? 0
-                                 : (double)gsl_ran_binomial(sim_rng_gsl(pr->yields), b->yield,
-                                                            (unsigned)n);
+            good = b->yield <= 0
+                       ? 0
+                       : (double)gsl_ran_binomial(sim_rng_gsl(pr->yields), b->yield, (unsigned)n);
         flow *f = &m->flows[wp->outputs[k].product];
         f->made += n;
         f->scrapped += n - good;
@@ -277,8 +279,8 @@ sim_status process_init(model *m)
         }
         pr->durations = sim_engine_stream(m->e, "process.durations", g);
         pr->yields = sim_engine_stream(m->e, "process.yields", g);
-        pr->batches = sim_engine_pool(
-            m->e, sizeof(batch) + (wp->n_inputs + wp->n_outputs) * sizeof(double));
+        pr->batches =
+            sim_engine_pool(m->e, sizeof(batch) + (wp->n_inputs + wp->n_outputs) * sizeof(double));
         if (!pr->durations || !pr->yields || !pr->batches) return SIM_ENOMEM;
     }
     return SIM_OK;

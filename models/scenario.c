@@ -480,7 +480,7 @@ static world_amount *read_amounts(loader *L, const ynode *n, const char *path, s
         P(q);
         path_key(q, path, n->keys[i]->text);
         a[i].product = idset_resolve(&L->r, &L->products, n->keys[i]->text, n->keys[i]->loc, q);
-        read_number(&L->r, n->values[i], q, &NUM_POSITIVE, &a[i].quantity);
+        read_number(&L->r, n->values[i], q, &NUM_UNITS, &a[i].quantity);
     }
     *count = n->count;
     return a;
@@ -580,7 +580,8 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
             e->policy = WORLD_BASE_STOCK;
             if (!read_map(&L->r, v, q, "a base-stock inventory", base_keys)) continue;
             if ((x = read_required(&L->r, v, "level", q, "the stock to keep, in units")))
-                read_number(&L->r, x, path_key(r, q, "level"), &NUM_NONNEG, &e->level);
+                read_number(&L->r, x, path_key(r, q, "level"),
+                            e->is_need ? &NUM_NONNEG : &NUM_WHOLE_NONNEG, &e->level);
         } else if (x->kind == YNODE_SCALAR && strcmp(x->text, "s_S") == 0) {
             e->policy = WORLD_S_S;
             if (!read_map(&L->r, v, q, "an (s, S) inventory", ss_keys)) continue;
@@ -589,8 +590,10 @@ static void read_inventory(loader *L, const ynode *n, const char *p, world_site 
             const ynode *rv = read_required(&L->r, v, "review_days", q,
                                             "the days between "
                                             "reviews");
-            bool ok = s && read_number(&L->r, s, path_key(r, q, "s"), &NUM_NONNEG, &e->s);
-            ok &= S && read_number(&L->r, S, path_key(r, q, "S"), &NUM_POSITIVE, &e->S);
+            bool ok = s && read_number(&L->r, s, path_key(r, q, "s"),
+                                       e->is_need ? &NUM_NONNEG : &NUM_WHOLE_NONNEG, &e->s);
+            ok &= S && read_number(&L->r, S, path_key(r, q, "S"),
+                                   e->is_need ? &NUM_POSITIVE : &NUM_COUNT, &e->S);
             if (rv)
                 read_number(&L->r, rv, path_key(r, q, "review_days"), &NUM_POSITIVE,
                             &e->review_days);
@@ -1649,6 +1652,69 @@ static void check_replenishment(loader *L)
     }
 }
 
+/* Does site s offer product p to a buyer: hold it, make it or source it? */
+static bool site_offers(const world_site *s, uint32_t p)
+{
+    for (size_t k = 0; k < s->n_inventory; k++)
+        if (!s->inventory[k].is_need && s->inventory[k].item == p) return true;
+    for (size_t i = 0; i < s->n_processes; i++)
+        for (size_t o = 0; o < s->processes[i].n_outputs; o++)
+            if (s->processes[i].outputs[o].product == p) return true;
+    for (size_t i = 0; i < s->source.n; i++)
+        if (s->source.at[i] == p) return true;
+    return false;
+}
+
+/* A supplier must have what it is asked for, and a process's inputs must
+ * come from somewhere: otherwise orders or batches would wait forever. */
+static void check_supply(loader *L)
+{
+    const world *w = L->w;
+    for (size_t s = 0; s < w->n_sites; s++) {
+        const world_site *site = &w->sites[s];
+        const ynode *sn = item_with_id(ynode_get(L->root, "sites"), site->id);
+        for (size_t k = 0; k < site->n_inventory; k++) {
+            const world_inventory *inv = &site->inventory[k];
+            const char *item = inv->is_need ? w->needs[inv->item].id : w->products[inv->item].id;
+            for (size_t j = 0; j < inv->suppliers.n; j++) {
+                const world_site *sup = &w->sites[inv->suppliers.at[j]];
+                bool ok = false;
+                if (inv->is_need) {
+                    const world_need *nd = &w->needs[inv->item];
+                    for (size_t f = 0; f < nd->filled_by.n && !ok; f++)
+                        ok = site_offers(sup, nd->filled_by.at[f]);
+                } else {
+                    ok = site_offers(sup, inv->item);
+                }
+                if (ok) continue;
+                const ynode *sv =
+                    ynode_get(ynode_get(ynode_get(sn, "inventory"), item), "suppliers");
+                src_loc at = sv && sv->kind == YNODE_SEQ && j < sv->count ? sv->values[j]->loc
+                             : sv                                         ? sv->loc
+                                  : idset_loc(&L->sites, site->id);
+                read_error(&L->r, at,
+                           "sites.%s.inventory.%s.suppliers.%zu: '%s' neither holds, makes nor "
+                           "sources %s%s; expected a supplier with it in its inventory, a "
+                           "process that makes it, or it under source",
+                           site->id, item, j, sup->id,
+                           inv->is_need ? "any product that fills " : "", item);
+            }
+        }
+        for (size_t i = 0; i < site->n_processes; i++) {
+            const world_process *pr = &site->processes[i];
+            for (size_t k = 0; k < pr->n_inputs; k++) {
+                uint32_t prod = pr->inputs[k].product;
+                if (site_offers(site, prod)) continue;
+                read_error(&L->r, input_loc(L, site->id, pr->id, w->products[prod].id),
+                           "sites.%s.processes.%s.inputs.%s: nothing brings %s to this site; "
+                           "expected an inventory entry for it (with suppliers), a process "
+                           "here that makes it, or it under source",
+                           site->id, pr->id, w->products[prod].id, w->products[prod].id);
+            }
+        }
+    }
+}
+
 /* ---- the whole ---- */
 
 static void copy_names(loader *L, const idset *set, const world_name **out, size_t *n)
@@ -1734,6 +1800,7 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     read_patents(&L);
     if (!diag_errors(d)) {
         check_bom(&L);
+        check_supply(&L);
         check_replenishment(&L);
     }
     copy_names(&L, &L.groups, &L.w->groups, &L.w->n_groups);

@@ -32,13 +32,10 @@ void read_warning(reader *r, src_loc at, const char *fmt, ...)
 static char *path_join(char *buf, const char *parent, const char *part, size_t part_len)
 {
     size_t n = strlen(parent), cap = READ_PATH_MAX - 1;
-    if (n > cap)
-        n = cap;
+    if (n > cap) n = cap;
     memmove(buf, parent, n);
-    if (n && n < cap)
-        buf[n++] = '.';
-    if (part_len > cap - n)
-        part_len = cap - n;
+    if (n && n < cap) buf[n++] = '.';
+    if (part_len > cap - n) part_len = cap - n;
     memcpy(buf + n, part, part_len);
     buf[n + part_len] = '\0';
     return buf;
@@ -52,8 +49,7 @@ char *path_key(char *buf, const char *parent, const char *key)
 char *path_item(char *buf, const char *parent, const ynode *item, size_t index)
 {
     const ynode *id = item && item->kind == YNODE_MAP ? scenario_item_identity(item) : NULL;
-    if (id && id->len > 0 && id->len <= 64)
-        return path_join(buf, parent, id->text, id->len);
+    if (id && id->len > 0 && id->len <= 64) return path_join(buf, parent, id->text, id->len);
     char num[24];
     int len = snprintf(num, sizeof num, "%zu", index);
     return path_join(buf, parent, num, (size_t)len);
@@ -61,12 +57,9 @@ char *path_item(char *buf, const char *parent, const ynode *item, size_t index)
 
 const char *read_got(char buf[96], const ynode *n)
 {
-    if (n->kind == YNODE_MAP)
-        return "a mapping";
-    if (n->kind == YNODE_SEQ)
-        return "a list";
-    if (n->len == 0)
-        return "nothing";
+    if (n->kind == YNODE_MAP) return "a mapping";
+    if (n->kind == YNODE_SEQ) return "a list";
+    if (n->len == 0) return "nothing";
     /* Non-printing bytes would garble the message; show them as '?'. */
     size_t k = 0;
     buf[k++] = '\'';
@@ -108,11 +101,11 @@ bool read_map(reader *r, const ynode *n, const char *path, const char *what,
         bool known = is_doc_key(k->text);
         for (size_t j = 0; j < n_allowed && !known; j++)
             known = strcmp(k->text, allowed[j]) == 0;
-        if (known)
-            continue;
+        if (known) continue;
         if (strcmp(k->text, "remove") == 0) {
-            read_error(r, k->loc, "%s%s'remove' works only in a file that extends another, on "
-                                  "an item the other file has",
+            read_error(r, k->loc,
+                       "%s%s'remove' works only in a file that extends another, on "
+                       "an item the other file has",
                        path, *path ? ": " : "");
             continue;
         }
@@ -149,8 +142,7 @@ const ynode *read_required(reader *r, const ynode *map, const char *key, const c
 bool read_seq(reader *r, const ynode *n, const char *path, const char *what)
 {
     char got[96];
-    if (n->kind == YNODE_SEQ)
-        return true;
+    if (n->kind == YNODE_SEQ) return true;
     if (n->kind == YNODE_MAP && ynode_get(n, "table") && n->count == 1)
         return false; /* a table that could not be read: already reported */
     read_error(r, n->loc, "%s: got %s; expected %s (a list, or {table: file.csv})", path,
@@ -167,29 +159,27 @@ const numspec NUM_COUNT = {1, INFINITY, false, false, true, "a whole number >= 1
 const numspec NUM_WHOLE_NONNEG = {0, INFINITY, false, false, true, "a whole number >= 0"};
 const numspec NUM_ANY = {-INFINITY, INFINITY, false, false, false, "a number"};
 const numspec NUM_AT_LEAST_1 = {1, INFINITY, false, false, false, "a number >= 1"};
+/* Units of a product move whole (the model counts them exactly in doubles);
+ * the bound keeps binomial draws within an unsigned int. */
+const numspec NUM_UNITS = {1, 1e9, false, false, true, "a whole number of units from 1 to 1e9"};
 
 bool parse_number(const char *text, double *out)
 {
     const char *p = text;
-    if (*p == '+' || *p == '-')
-        p++;
+    if (*p == '+' || *p == '-') p++;
     /* Decimal only: strtod would also take "inf", "nan" and hex. */
-    if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')))
-        return false;
+    if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))) return false;
     for (const char *q = p; *q; q++)
-        if (!strchr("0123456789.eE+-", *q))
-            return false;
+        if (!strchr("0123456789.eE+-", *q)) return false;
     errno = 0;
     char *end;
     double v = strtod(text, &end);
-    if (*end || errno == ERANGE || !isfinite(v))
-        return false;
+    if (*end || errno == ERANGE || !isfinite(v)) return false;
     *out = v;
     return true;
 }
 
-static bool check_number(reader *r, const ynode *n, const char *path, const numspec *spec,
-                         double v)
+static bool check_number(reader *r, const ynode *n, const char *path, const numspec *spec, double v)
 {
     bool ok = (spec->min_open ? v > spec->min : v >= spec->min) &&
               (spec->max_open ? v < spec->max : v <= spec->max) &&
@@ -215,8 +205,7 @@ bool read_number(reader *r, const ynode *n, const char *path, const numspec *spe
                    hint);
         return false;
     }
-    if (!check_number(r, n, path, spec, v))
-        return false;
+    if (!check_number(r, n, path, spec, v)) return false;
     *out = v;
     return true;
 }
@@ -224,11 +213,9 @@ bool read_number(reader *r, const ynode *n, const char *path, const numspec *spe
 bool read_u64(reader *r, const ynode *n, const char *path, const numspec *spec, uint64_t *out)
 {
     double v;
-    if (!read_number(r, n, path, spec, &v))
-        return false;
+    if (!read_number(r, n, path, spec, &v)) return false;
     if (v < 0 || v > 1e15) {
-        read_error(r, n->loc, "%s: got %s; expected %s up to 10^15", path, n->text,
-                   spec->expected);
+        read_error(r, n->loc, "%s: got %s; expected %s up to 10^15", path, n->text, spec->expected);
         return false;
     }
     *out = (uint64_t)v;
@@ -261,12 +248,12 @@ bool read_date(reader *r, const ynode *n, const char *path, sim_date *out)
         char tail;
         if (n->kind == YNODE_SCALAR && n->len == 10 &&
             sscanf(n->text, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3)
-            read_error(r, n->loc, "%s: %s is not a day of the calendar; expected a real date "
-                                  "YYYY-MM-DD",
+            read_error(r, n->loc,
+                       "%s: %s is not a day of the calendar; expected a real date "
+                       "YYYY-MM-DD",
                        path, n->text);
         else
-            read_error(r, n->loc, "%s: got %s; expected a date YYYY-MM-DD", path,
-                       read_got(got, n));
+            read_error(r, n->loc, "%s: got %s; expected a date YYYY-MM-DD", path, read_got(got, n));
         return false;
     }
     *out = d;
@@ -291,8 +278,7 @@ bool read_string(reader *r, const ynode *n, const char *path, const char **out)
 
 static bool id_ok(const char *s, size_t len, id_style style)
 {
-    if (len == 0 || len > 64)
-        return false;
+    if (len == 0 || len > 64) return false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         bool ok;
@@ -307,8 +293,7 @@ static bool id_ok(const char *s, size_t len, id_style style)
             ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                  c == '_' || c == '-';
         }
-        if (!ok)
-            return false;
+        if (!ok) return false;
     }
     return true;
 }
@@ -342,8 +327,7 @@ bool read_verbatim_loc(src_loc at, const char *text, size_t len, src_loc *out)
     if (!at.file || at.line == 0 || at.col == 0 || at.file[0] == '<' || memchr(text, '\n', len))
         return false;
     FILE *f = fopen(at.file, "rb");
-    if (!f)
-        return false;
+    if (!f) return false;
     uint32_t line = 1;
     int c;
     while (line < at.line && (c = getc(f)) != EOF)
@@ -385,8 +369,7 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
         size_t k = 0, start = 0;
         src_loc base = n->loc; /* a quoted cell's loc is already past its quote */
         for (size_t i = 0; i <= n->len; i++) {
-            if (i < n->len && n->text[i] != ';')
-                continue;
+            if (i < n->len && n->text[i] != ';') continue;
             items[k].text = sim_arena_strndup(r->arena, n->text + start, i - start);
             items[k].loc = base;
             items[k].loc.col += (uint32_t)start;
@@ -402,8 +385,7 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
         return true;
     }
     if (n->kind != YNODE_SEQ) {
-        read_error(r, n->loc, "%s: got %s; expected a list such as [a, b]", path,
-                   read_got(got, n));
+        read_error(r, n->loc, "%s: got %s; expected a list such as [a, b]", path, read_got(got, n));
         return false;
     }
     read_item *items = sim_arena_calloc(r->arena, n->count ? n->count : 1, sizeof *items);
@@ -423,8 +405,7 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
         }
         items[i] = (read_item){v->text, v->loc};
     }
-    if (!ok)
-        return false;
+    if (!ok) return false;
     *out = items;
     *count = n->count;
     return true;
@@ -435,7 +416,7 @@ bool read_names(reader *r, const ynode *n, const char *path, read_item **out, si
 typedef struct dist_form {
     const char *name;
     sim_dist_kind kind;
-    const char *p0, *p1; /* parameter names without the unit ("mean", "cv") */
+    const char *p0, *p1;   /* parameter names without the unit ("mean", "cv") */
     bool p0_unit, p1_unit; /* takes the unit suffix */
 } dist_form;
 
@@ -448,7 +429,7 @@ static const dist_form forms[] = {
     {"uniform", SIM_DIST_UNIFORM, "min", "max", true, true},
     {"empirical", SIM_DIST_EMPIRICAL, NULL, NULL, false, false},
 };
-static const char *const dist_names[] = {"constant", "exponential", "gamma",    "lognormal",
+static const char *const dist_names[] = {"constant", "exponential", "gamma",     "lognormal",
                                          "normal",   "uniform",     "empirical", NULL};
 
 static void param_name(char *buf, size_t size, const char *base, bool with_unit, world_unit unit)
@@ -472,8 +453,9 @@ static bool read_empirical(reader *r, const ynode *n, const char *path, sim_dist
         return false;
     }
     if (!t && !vals) {
-        read_error(r, n->loc, "%s: an empirical distribution needs table (a CSV with columns "
-                              "value and, optionally, weight) or values: [..]",
+        read_error(r, n->loc,
+                   "%s: an empirical distribution needs table (a CSV with columns "
+                   "value and, optionally, weight) or values: [..]",
                    path);
         return false;
     }
@@ -482,8 +464,7 @@ static bool read_empirical(reader *r, const ynode *n, const char *path, sim_dist
     bool ok = true;
     if (vals) {
         const ynode *wn = ynode_get(n, "weights");
-        if (!read_seq(r, vals, path_key(p, path, "values"), "the values"))
-            return false;
+        if (!read_seq(r, vals, path_key(p, path, "values"), "the values")) return false;
         count = vals->count;
         v = sim_arena_calloc(r->arena, count ? count : 1, sizeof *v);
         w = wn ? sim_arena_calloc(r->arena, count ? count : 1, sizeof *w) : NULL;
@@ -497,8 +478,7 @@ static bool read_empirical(reader *r, const ynode *n, const char *path, sim_dist
             ok &= read_number(r, vals->values[i], q, &NUM_NONNEG, &v[i]);
         }
         if (wn) {
-            if (!read_seq(r, wn, path_key(p, path, "weights"), "the weights"))
-                return false;
+            if (!read_seq(r, wn, path_key(p, path, "weights"), "the weights")) return false;
             if (wn->count != count) {
                 read_error(r, wn->loc, "%s.weights: got %zu weights; expected one per value (%zu)",
                            path, wn->count, count);
@@ -544,8 +524,9 @@ static bool read_empirical(reader *r, const ynode *n, const char *path, sim_dist
             int present;
             if (!csv_table_number(tab, i, (size_t)vc, r->d, &v[i], &present)) {
                 if (!present)
-                    read_error(r, csv_table_loc(tab, i, (size_t)vc), "column 'value' needs a "
-                                                                     "number (got nothing)");
+                    read_error(r, csv_table_loc(tab, i, (size_t)vc),
+                               "column 'value' needs a "
+                               "number (got nothing)");
                 ok = false;
             } else if (v[i] < 0) {
                 read_error(r, csv_table_loc(tab, i, (size_t)vc),
@@ -561,8 +542,7 @@ static bool read_empirical(reader *r, const ynode *n, const char *path, sim_dist
             }
         }
     }
-    if (!ok)
-        return false;
+    if (!ok) return false;
     spec->values = v;
     spec->weights = w;
     spec->n = count;
@@ -574,31 +554,31 @@ bool read_dist(reader *r, const ynode *n, const char *path, world_unit unit, wor
     char got[96], p[READ_PATH_MAX];
     const char *u = unit == WORLD_DAYS ? "days" : "units";
     if (n->kind != YNODE_MAP) {
-        read_error(r, n->loc, "%s: got %s; expected a distribution such as {dist: gamma, "
-                              "mean_%s: 10, cv: 0.3}",
+        read_error(r, n->loc,
+                   "%s: got %s; expected a distribution such as {dist: gamma, "
+                   "mean_%s: 10, cv: 0.3}",
                    path, read_got(got, n), u);
         return false;
     }
-    const ynode *name = read_required(r, n, "dist", path, "the distribution's name (constant, "
-                                                          "exponential, gamma, lognormal, "
-                                                          "normal, uniform or empirical)");
-    if (!name)
-        return false;
+    const ynode *name = read_required(r, n, "dist", path,
+                                      "the distribution's name (constant, "
+                                      "exponential, gamma, lognormal, "
+                                      "normal, uniform or empirical)");
+    if (!name) return false;
     const dist_form *f = NULL;
     for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
-        if (name->kind == YNODE_SCALAR && strcmp(name->text, forms[i].name) == 0)
-            f = &forms[i];
+        if (name->kind == YNODE_SCALAR && strcmp(name->text, forms[i].name) == 0) f = &forms[i];
     if (!f) {
-        const char *close = name->kind == YNODE_SCALAR
-                                ? suggest_closest(name->text, dist_names, 7)
-                                : NULL;
+        const char *close =
+            name->kind == YNODE_SCALAR ? suggest_closest(name->text, dist_names, 7) : NULL;
         if (close)
-            read_error(r, name->loc, "%s.dist: unknown distribution %s; did you mean '%s'?",
-                       path, read_got(got, name), close);
+            read_error(r, name->loc, "%s.dist: unknown distribution %s; did you mean '%s'?", path,
+                       read_got(got, name), close);
         else
-            read_error(r, name->loc, "%s.dist: unknown distribution %s; expected constant, "
-                                     "exponential, gamma, lognormal, normal, uniform or "
-                                     "empirical",
+            read_error(r, name->loc,
+                       "%s.dist: unknown distribution %s; expected constant, "
+                       "exponential, gamma, lognormal, normal, uniform or "
+                       "empirical",
                        path, read_got(got, name));
         return false;
     }
@@ -624,14 +604,14 @@ bool read_dist(reader *r, const ynode *n, const char *path, world_unit unit, wor
         const char *k = n->keys[i]->text;
         size_t kl = strlen(k), ol = strlen(other);
         if (kl >= ol && strcmp(k + kl - ol, other) == 0) {
-            read_error(r, n->keys[i]->loc, "%s: '%s' is in %s, but this distribution is of %s; "
-                                           "expected %s",
+            read_error(r, n->keys[i]->loc,
+                       "%s: '%s' is in %s, but this distribution is of %s; "
+                       "expected %s",
                        path, k, other, u, k0[0] ? k0 : "its parameters");
             return false;
         }
     }
-    if (!read_map(r, n, path, "this distribution", allowed))
-        return false;
+    if (!read_map(r, n, path, "this distribution", allowed)) return false;
     sim_dist_spec spec = {f->kind, {0, 0}, NULL, NULL, 0};
     bool ok = true;
     if (f->kind == SIM_DIST_EMPIRICAL) {
@@ -645,25 +625,21 @@ bool read_dist(reader *r, const ynode *n, const char *path, world_unit unit, wor
             snprintf(req, sizeof req, "a number for %s", k1);
             v1 = read_required(r, n, k1, path, req);
         }
-        if (!v0 || (f->p1 && !v1))
-            return false;
+        if (!v0 || (f->p1 && !v1)) return false;
         const numspec *s0 = f->kind == SIM_DIST_CONSTANT || f->kind == SIM_DIST_UNIFORM
                                 ? &NUM_NONNEG
                                 : &NUM_POSITIVE;
-        const numspec *s1 = f->kind == SIM_DIST_NORMAL || f->kind == SIM_DIST_UNIFORM
-                                ? &NUM_NONNEG
-                                : &NUM_POSITIVE;
+        const numspec *s1 =
+            f->kind == SIM_DIST_NORMAL || f->kind == SIM_DIST_UNIFORM ? &NUM_NONNEG : &NUM_POSITIVE;
         ok &= read_number(r, v0, path_key(p, path, k0), s0, &spec.p[0]);
-        if (v1)
-            ok &= read_number(r, v1, path_key(p, path, k1), s1, &spec.p[1]);
+        if (v1) ok &= read_number(r, v1, path_key(p, path, k1), s1, &spec.p[1]);
         if (ok && f->kind == SIM_DIST_UNIFORM && spec.p[1] < spec.p[0]) {
             read_error(r, v1->loc, "%s: %s is below %s (%s); expected max >= min", path, k1, k0,
                        v0->text);
             ok = false;
         }
     }
-    if (!ok)
-        return false;
+    if (!ok) return false;
     /* The kernel's own check is the last word (e.g. an empirical table whose
      * weights are all zero). */
     sim_dist probe;
@@ -725,8 +701,9 @@ static bool series_from_table(reader *r, const ynode *ref, const char *path, con
             read_error(r, dl, "column 'date': got '%s'; expected a date YYYY-MM-DD", dt);
             ok = false;
         } else if (i > 0 && ok && dates[i] <= dates[i - 1]) {
-            read_error(r, dl, "column 'date': %s does not come after the row above; expected "
-                              "dates in increasing order",
+            read_error(r, dl,
+                       "column 'date': %s does not come after the row above; expected "
+                       "dates in increasing order",
                        dt);
             ok = false;
         }
@@ -742,13 +719,12 @@ static bool series_from_table(reader *r, const ynode *ref, const char *path, con
                     (spec->max_open ? v < spec->max : v <= spec->max) &&
                     (!spec->integer || v == floor(v));
         if (!fits) {
-            read_error(r, vl, "column 'value': got %s; expected %s", csv_table_cell(t, i, (size_t)vc),
-                       spec->expected);
+            read_error(r, vl, "column 'value': got %s; expected %s",
+                       csv_table_cell(t, i, (size_t)vc), spec->expected);
             ok = false;
         }
     }
-    if (!ok)
-        return false;
+    if (!ok) return false;
     *out = (world_series){dates, values, n};
     return true;
 }
@@ -759,8 +735,7 @@ bool read_series(reader *r, const ynode *n, const char *path, const numspec *spe
     char got[96];
     if (n->kind == YNODE_SCALAR) {
         double v;
-        if (!read_number(r, n, path, spec, &v))
-            return false;
+        if (!read_number(r, n, path, spec, &v)) return false;
         sim_date *d = sim_arena_alloc(r->arena, sizeof *d);
         double *val = sim_arena_alloc(r->arena, sizeof *val);
         if (!d || !val) {
@@ -794,27 +769,29 @@ bool read_series(reader *r, const ynode *n, const char *path, const numspec *spe
             char p[READ_PATH_MAX];
             snprintf(p, sizeof p, "%s.%s", path, k->text);
             if (sim_date_parse(k->text, k->len, &dates[i]) != SIM_OK) {
-                read_error(r, k->loc, "%s: got key '%s'; expected a date YYYY-MM-DD (a dated "
-                                      "value), or {table: file.csv}",
+                read_error(r, k->loc,
+                           "%s: got key '%s'; expected a date YYYY-MM-DD (a dated "
+                           "value), or {table: file.csv}",
                            path, k->text);
                 ok = false;
                 continue;
             }
             if (i > 0 && ok && dates[i] <= dates[i - 1]) {
-                read_error(r, k->loc, "%s: %s does not come after the date before it; expected "
-                                      "dates in increasing order",
+                read_error(r, k->loc,
+                           "%s: %s does not come after the date before it; expected "
+                           "dates in increasing order",
                            path, k->text);
                 ok = false;
             }
             ok &= read_number(r, n->values[i], p, spec, &values[i]);
         }
-        if (!ok)
-            return false;
+        if (!ok) return false;
         *out = (world_series){dates, values, n->count};
         return true;
     }
-    read_error(r, n->loc, "%s: got %s; expected %s, or a dated table {table: file.csv} with "
-                          "columns date,value",
+    read_error(r, n->loc,
+               "%s: got %s; expected %s, or a dated table {table: file.csv} with "
+               "columns date,value",
                path, read_got(got, n), spec->expected);
     return false;
 }
@@ -823,23 +800,23 @@ bool read_rate(reader *r, const ynode *n, const char *path, world_rate *out)
 {
     char got[96], p[READ_PATH_MAX];
     if (n->kind != YNODE_MAP) {
-        read_error(r, n->loc, "%s: got %s; expected order arrivals such as {dist: poisson, "
-                              "per_month: 40}",
+        read_error(r, n->loc,
+                   "%s: got %s; expected order arrivals such as {dist: poisson, "
+                   "per_month: 40}",
                    path, read_got(got, n));
         return false;
     }
     const ynode *name = read_required(r, n, "dist", path, "poisson");
-    if (!name)
-        return false;
+    if (!name) return false;
     if (name->kind != YNODE_SCALAR || strcmp(name->text, "poisson") != 0) {
-        read_error(r, name->loc, "%s.dist: got %s; expected poisson (order arrivals are a "
-                                 "Poisson process)",
+        read_error(r, name->loc,
+                   "%s.dist: got %s; expected poisson (order arrivals are a "
+                   "Poisson process)",
                    path, read_got(got, name));
         return false;
     }
     static const char *const allowed[] = {"dist", "per_day", "per_week", "per_month", NULL};
-    if (!read_map(r, n, path, "order arrivals", allowed))
-        return false;
+    if (!read_map(r, n, path, "order arrivals", allowed)) return false;
     const ynode *v = NULL;
     int found = 0;
     for (int i = 0; i < 3; i++) {
@@ -847,8 +824,9 @@ bool read_rate(reader *r, const ynode *n, const char *path, world_rate *out)
         if (x) {
             found++;
             if (found > 1) {
-                read_error(r, x->loc, "%s: give one rate (per_day, per_week or per_month), not "
-                                      "several",
+                read_error(r, x->loc,
+                           "%s: give one rate (per_day, per_week or per_month), not "
+                           "several",
                            path);
                 return false;
             }
@@ -857,8 +835,9 @@ bool read_rate(reader *r, const ynode *n, const char *path, world_rate *out)
         }
     }
     if (!v) {
-        read_error(r, n->loc, "%s: missing the rate; expected per_day, per_week or per_month (a "
-                              "number or a dated table)",
+        read_error(r, n->loc,
+                   "%s: missing the rate; expected per_day, per_week or per_month (a "
+                   "number or a dated table)",
                    path);
         return false;
     }
@@ -872,14 +851,13 @@ bool read_yield(reader *r, const ynode *n, const char *path, world_yield *out)
                 *tau = ynode_get(n, "tau_days");
     if (n->kind == YNODE_MAP && (start || end || tau)) {
         static const char *const allowed[] = {"start", "end", "tau_days", NULL};
-        if (!read_map(r, n, path, "a learning curve", allowed))
-            return false;
+        if (!read_map(r, n, path, "a learning curve", allowed)) return false;
         const ynode *s = read_required(r, n, "start", path, "the yield at the run's start");
         const ynode *e = read_required(r, n, "end", path, "the yield it tends to");
-        const ynode *t = read_required(r, n, "tau_days", path, "the learning time constant in "
-                                                               "days");
-        if (!s || !e || !t)
-            return false;
+        const ynode *t = read_required(r, n, "tau_days", path,
+                                       "the learning time constant in "
+                                       "days");
+        if (!s || !e || !t) return false;
         bool ok = read_number(r, s, path_key(p, path, "start"), &NUM_PROB, &out->start);
         ok &= read_number(r, e, path_key(p, path, "end"), &NUM_PROB, &out->end);
         ok &= read_number(r, t, path_key(p, path, "tau_days"), &NUM_POSITIVE, &out->tau_days);
@@ -909,14 +887,11 @@ static uint32_t idset_add(reader *r, idset *s, const char *id, src_loc at, uint3
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
         const char **ids = realloc(s->ids, cap * sizeof *ids);
-        if (ids)
-            s->ids = ids;
+        if (ids) s->ids = ids;
         src_loc *locs = realloc(s->locs, cap * sizeof *locs);
-        if (locs)
-            s->locs = locs;
+        if (locs) s->locs = locs;
         uint32_t *pos = realloc(s->pos, cap * sizeof *pos);
-        if (pos)
-            s->pos = pos;
+        if (pos) s->pos = pos;
         if (!ids || !locs || !pos) {
             r->nomem = true;
             return WORLD_NONE;
@@ -956,13 +931,13 @@ uint32_t idset_declare(reader *r, idset *s, const char *id, src_loc at)
 uint32_t idset_resolve(reader *r, const idset *s, const char *id, src_loc at, const char *path)
 {
     uint32_t i = name_index_get(&s->ix, id);
-    if (i != NAME_INDEX_NONE)
-        return s->pos[i];
+    if (i != NAME_INDEX_NONE) return s->pos[i];
     const char *close = s->n <= 100000 ? suggest_closest(id, s->ids, s->n) : NULL;
     src_loc gone;
     if (scenario_source_removed(r->src, id, &gone))
-        read_error(r, at, "%s: %s '%s' was removed (remove: true at %s:%u); expected a %s the "
-                          "scenario still has",
+        read_error(r, at,
+                   "%s: %s '%s' was removed (remove: true at %s:%u); expected a %s the "
+                   "scenario still has",
                    path, s->kind, id, gone.file, gone.line, s->kind);
     else if (close)
         read_error(r, at, "%s: unknown %s '%s'; did you mean '%s'?", path, s->kind, id, close);

@@ -72,7 +72,7 @@ typedef struct numspec {
     const char *expected; /* "a number > 0" */
 } numspec;
 extern const numspec NUM_POSITIVE, NUM_NONNEG, NUM_PROB, NUM_COUNT, NUM_WHOLE_NONNEG, NUM_ANY,
-    NUM_AT_LEAST_1;
+    NUM_AT_LEAST_1, NUM_UNITS;
 
 /* Strict decimal text to a finite double (no hex, inf, nan, spaces). */
 bool parse_number(const char *text, double *out);
@@ -121,7 +121,10 @@ typedef struct idset {
     size_t n, cap;
     name_index ix;
 } idset;
-#define IDSET(kind, section) {kind, section, NULL, NULL, NULL, 0, 0, NAME_INDEX_INIT}
+#define IDSET(kind, section)                                                                       \
+    {                                                                                              \
+        kind, section, NULL, NULL, NULL, 0, 0, NAME_INDEX_INIT                                     \
+    }
 void idset_release(idset *s);
 /* Adds id, defined by the item at `position` in its section; a duplicate is
  * an error naming the first's location. Returns position, or WORLD_NONE for a

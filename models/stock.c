@@ -143,7 +143,8 @@ static void fill_need(model *m, uint32_t s)
     while (st->head) {
         claim *c = st->head;
         size_t k = 0;
-        while (k < ps->n_fills && m->stocks[ps->fills[k]].on_hand <= 0) k++;
+        while (k < ps->n_fills && m->stocks[ps->fills[k]].on_hand <= 0)
+            k++;
         if (k == ps->n_fills) return;
         uint32_t from = ps->fills[k];
         double f = ps->fills_factor[k];
