@@ -47,7 +47,7 @@ build-sanitize: deps
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/cli/chipsim demo
+	$(BUILD)/cli/chipsim run tests/data/scenarios/middle-east-2023.yaml -r 20 --force -o out/middle-east-2023
 
 test: build build-sanitize
 	@echo "== tests: release build (-Werror) =="

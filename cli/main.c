@@ -21,6 +21,8 @@ static int help_run(int argc, char **argv);
 static const cli_command commands[] = {
     {"demo", "run the kernel's reference M/M/1 queue and compare it with theory", cmd_demo_run,
      cmd_demo_usage},
+    {"run", "run a scenario's replications; write timeseries.csv and summary.csv", cmd_run_run,
+     cmd_run_usage},
     {"validate", "check scenario files and report every error with file:line:column",
      cmd_validate_run, cmd_validate_usage},
     {"explain", "print the resolved scenario (extends, tables, --set applied) as YAML",

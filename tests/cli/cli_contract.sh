@@ -99,5 +99,31 @@ if [ -e /dev/full ]; then
     echo "FAIL explain >/dev/full should exit 74"; failures=$((failures + 1)); fi
 fi
 
+# run: outputs, refusals, and nothing written on failure.
+rundir=$(mktemp -d)
+expect 0 '^US +h100_sxm' EMPTY -- run "$examples/middle-east-2023.yaml" -r 2 --check \
+  --set run.end=2023-06-30 -o "$rundir/a"
+if head -1 "$rundir/a/timeseries.csv" 2>/dev/null |
+  grep -qx 'scenario,period_start,period_end,scope,product,metric,unit,mean,sd,ci95_low,ci95_high,replications' &&
+  head -1 "$rundir/a/summary.csv" |
+  grep -qx 'scenario,scope,product,metric,unit,mean,sd,ci95_low,ci95_high,min,max,replications' &&
+  grep -q '^middle-east-2023,SA,ai_compute,demand,h100e,' "$rundir/a/summary.csv"; then
+  passes=$((passes + 1)); else echo "FAIL run: output headers or rows"; failures=$((failures + 1)); fi
+expect 73 EMPTY "output folder '.*/a' exists; use --force" -- run "$examples/middle-east-2023.yaml" \
+  -r 1 -o "$rundir/a"
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 1 -q --force \
+  --set run.end=2023-03-31 -o "$rundir/a"
+expect 64 EMPTY "unknown option '--bogus'" -- run "$examples/middle-east-2023.yaml" --bogus
+expect 64 EMPTY "needs a whole number >= 1 \(got '0'\)" -- run "$examples/middle-east-2023.yaml" -r 0
+expect 64 EMPTY 'takes one scenario' -- run "$examples/middle-east-2023.yaml" x.yaml
+expect 66 EMPTY 'cannot open scenario' -- run /nonexistent/x.yaml -o "$rundir/b"
+printf 'schema_version: 2\n' >"$rundir/bad.yaml"
+expect 65 EMPTY 'schema_version: got 2' -- run "$rundir/bad.yaml" -o "$rundir/b"
+expect 73 EMPTY 'cannot create output folder' -- run "$examples/middle-east-2023.yaml" -r 1 \
+  --set run.end=2023-01-31 -o "$rundir/bad.yaml/sub"
+if [ ! -e "$rundir/b" ]; then passes=$((passes + 1)); else
+  echo "FAIL run: a failed run left $rundir/b"; failures=$((failures + 1)); fi
+rm -rf "$rundir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

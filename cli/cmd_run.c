@@ -1,0 +1,296 @@
+/*
+ * chipsim run — replications of one scenario: timeseries.csv and
+ * summary.csv in the output folder, and a short table on stdout.
+ *
+ * Nothing is written unless every replication succeeds: the files are
+ * written to temporaries and renamed into place at the end, and a folder
+ * this command created is removed again when the run fails.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "commands.h"
+#include "csv_writer.h"
+#include "exit_codes.h"
+#include "load.h"
+#include "metrics.h"
+#include "model.h"
+#include "report.h"
+
+void cmd_run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [--seed N] [--set PATH=VALUE]...\n"
+            "                   [--force] [--check] [--quiet]\n"
+            "\n"
+            "Runs the scenario's replications and writes, in DIR (default out/NAME/, NAME\n"
+            "being the scenario's name):\n"
+            "  timeseries.csv  each metric per reporting period, scope and product: mean,\n"
+            "                  sd and 95%% confidence interval over the replications\n"
+            "  summary.csv     the same over the whole run, with min and max\n"
+            "and prints the headline metrics per destination on stdout. The columns and\n"
+            "every metric are described in docs/outputs.md.\n"
+            "\n"
+            "options:\n"
+            "  -o, --output DIR        the output folder\n"
+            "  -r, --replications N    replications (default: the scenario's run.replications)\n"
+            "  --seed N                master seed (default: the scenario's run.seed)\n"
+            "  --set PATH=VALUE        override one scenario value; repeatable\n"
+            "  --force                 write into DIR even if it exists (replacing the files)\n"
+            "  --check                 check the conservation of every product in every\n"
+            "                          replication (on by default in debug builds)\n"
+            "  -q, --quiet             no table and no progress\n"
+            "\n"
+            "exit status: 0 ok, 64 bad option, 65 bad scenario, 66 scenario missing,\n"
+            "70 internal error, 73 cannot create the output, 74 write error.\n"
+            "\n"
+            "example:\n"
+            "  chipsim run scenarios/examples/middle-east-2023.yaml -r 20 -o out/me\n");
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Creates dir and its parents; *created says whether the last one is new. */
+static bool make_dirs(const char *dir, bool *created)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    memcpy(path, dir, n + 1);
+    *created = false;
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] != '/' && path[i] != '\0') continue;
+        char c = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0777) == 0) {
+            *created = i == n || path[i + 1] == '\0';
+        } else if (errno != EEXIST) {
+            return false;
+        }
+        path[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) return false;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return false;
+    }
+    return true;
+}
+
+static void progress(bool show, uint64_t done, uint64_t total, double started)
+{
+    if (!show) return;
+    double el = seconds_now() - started;
+    double rate = el > 0 ? (double)done / el : 0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "\rchipsim run: %llu/%llu replications, %.1f/s, %.0f s left   ",
+            (unsigned long long)done, (unsigned long long)total, rate, left);
+    if (done == total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void print_cell(const sim_tally *t)
+{
+    if (!t || t->n == 0) {
+        printf(" %22s", "-");
+        return;
+    }
+    sim_interval ci;
+    if (t->n >= 2 && sim_ci_t(t->mean, sim_tally_sd(t), t->n, 0.95, &ci) == SIM_OK)
+        printf(" %12.4g ± %-7.2g", t->mean, ci.half_width);
+    else
+        printf(" %12.4g %9s", t->mean, "");
+}
+
+/* Headline metrics per destination country and demanded item. */
+static void print_table(const world *w, const model_report *r, uint64_t reps)
+{
+    char from[SIM_DATE_BUFSIZE], to[SIM_DATE_BUFSIZE];
+    sim_date_format(w->run.start, from);
+    sim_date_format(w->run.end, to);
+    printf("%s: %llu replications, %s to %s; means with 95%% CI half-widths\n",
+           w->name ? w->name : "scenario", (unsigned long long)reps, from, to);
+    printf("%-8s %-14s %22s %22s %22s %22s\n", "country", "product", "demand", "delivered",
+           "fill_rate", "order_wait_days");
+    for (size_t d = 0; d < w->n_demand; d++) {
+        const world_demand *dm = &w->demand[d];
+        const char *country = w->countries[w->sites[dm->site].country].code;
+        const char *item = dm->is_need ? w->needs[dm->item].id : w->products[dm->item].id;
+        bool seen = false;
+        for (size_t e = 0; e < d && !seen; e++)
+            seen = w->sites[w->demand[e].site].country == w->sites[dm->site].country &&
+                   w->demand[e].item == dm->item && w->demand[e].is_need == dm->is_need;
+        if (seen) continue;
+        printf("%-8s %-14s", country, item);
+        print_cell(model_report_total(r, "country", country, item, MET_DEMAND));
+        print_cell(model_report_total(r, "country", country, item, MET_DELIVERED));
+        print_cell(model_report_total(r, "country", country, item, MET_FILL_RATE));
+        print_cell(model_report_total(r, "country", country, item, MET_ORDER_WAIT));
+        printf("\n");
+    }
+}
+
+int cmd_run_run(int argc, char **argv)
+{
+    cli_args a = {"run", argc, argv, 1};
+    cli_sets sets = {0};
+    const char *file = NULL, *out_dir = NULL;
+    uint64_t reps = 0, seed = 0;
+    bool have_seed = false, force = false, quiet = false, check = false;
+#ifndef NDEBUG
+    check = true;
+#endif
+    int rc = EXIT_USAGE;
+    while (a.i < argc) {
+        const char *arg = argv[a.i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cmd_run_usage(stdout);
+            cli_sets_release(&sets);
+            return EXIT_OK;
+        } else if (cli_is_option(&a, "--set")) {
+            const char *v;
+            if (!cli_take_string(&a, "--set", &v) || !cli_sets_add(&sets, v)) goto out;
+        } else if (cli_is_option(&a, "-o") || cli_is_option(&a, "--output")) {
+            if (!cli_take_string(&a, arg[1] == 'o' ? "-o" : "--output", &out_dir)) goto out;
+            if (!*out_dir) {
+                cli_usage_error(&a, "--output needs a folder name");
+                goto out;
+            }
+        } else if (cli_is_option(&a, "-r") || cli_is_option(&a, "--replications")) {
+            if (!cli_take_u64(&a, arg[1] == 'r' ? "-r" : "--replications", 1, &reps)) goto out;
+        } else if (cli_is_option(&a, "--seed")) {
+            if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
+            have_seed = true;
+        } else if (strcmp(arg, "--force") == 0) {
+            force = true;
+            a.i++;
+        } else if (strcmp(arg, "--check") == 0) {
+            check = true;
+            a.i++;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            quiet = true;
+            a.i++;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            cli_usage_error(&a, "unknown option '%s'", arg);
+            goto out;
+        } else if (file) {
+            cli_usage_error(&a, "takes one scenario (got '%s' and '%s'); use compare for several",
+                            file, arg);
+            goto out;
+        } else {
+            file = arg;
+            a.i++;
+        }
+    }
+    if (!file) {
+        cli_usage_error(&a, "needs a scenario file");
+        goto out;
+    }
+    world *w;
+    rc = cli_load(file, &sets, &w, NULL, NULL);
+    if (rc != EXIT_OK) goto out;
+    if (!reps) reps = w->run.replications;
+    if (!have_seed) seed = w->run.seed;
+    char dir[4096];
+    if (out_dir)
+        snprintf(dir, sizeof dir, "%s", out_dir);
+    else
+        snprintf(dir, sizeof dir, "out/%s", w->name ? w->name : "scenario");
+    struct stat sb;
+    if (!force && stat(dir, &sb) == 0) {
+        fprintf(stderr,
+                "chipsim run: output folder '%s' exists; use --force to replace its files, or "
+                "-o DIR\n",
+                dir);
+        world_free(w);
+        rc = EXIT_CANTCREAT;
+        goto out;
+    }
+    char err[1024];
+    model_plan *plan = model_plan_new(w, err, sizeof err);
+    model_metrics *m = plan ? model_metrics_new(plan) : NULL;
+    model_report *r = plan ? model_report_new(plan) : NULL;
+    rc = EXIT_OK;
+    if (!plan || !m || !r) {
+        fprintf(stderr, "chipsim run: out of memory\n");
+        rc = EXIT_SOFTWARE;
+    }
+    bool show = !quiet && isatty(STDERR_FILENO);
+    double started = seconds_now(), last_shown = 0;
+    for (uint64_t i = 0; i < reps && rc == EXIT_OK; i++) {
+        model_config c = {.seed = seed, .replication = i, .check_conservation = check};
+        if (model_run(plan, &c, m, NULL, err, sizeof err) != SIM_OK) {
+            if (show) fputc('\n', stderr);
+            fprintf(stderr, "chipsim run: replication %llu: %s\n", (unsigned long long)i, err);
+            rc = EXIT_SOFTWARE;
+            break;
+        }
+        model_report_add(r, m);
+        double now = seconds_now();
+        if (now - last_shown > 0.25 || i + 1 == reps) {
+            progress(show, i + 1, reps, started);
+            last_shown = now;
+        }
+    }
+    bool created = false;
+    if (rc == EXIT_OK && !make_dirs(dir, &created)) {
+        fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
+                strerror(errno));
+        rc = EXIT_CANTCREAT;
+    }
+    if (rc == EXIT_OK) {
+        char path_ts[4200], path_sum[4200];
+        snprintf(path_ts, sizeof path_ts, "%s/timeseries.csv", dir);
+        snprintf(path_sum, sizeof path_sum, "%s/summary.csv", dir);
+        sim_csv *ts = NULL, *sum = NULL;
+        const char *name = w->name ? w->name : "scenario";
+        sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
+        if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
+        if (!st) st = model_report_write_timeseries(r, ts, name);
+        if (!st) st = model_report_write_summary(r, sum, name);
+        if (!st) {
+            st = sim_csv_commit(ts, err, sizeof err);
+            ts = NULL;
+        }
+        if (!st) {
+            st = sim_csv_commit(sum, err, sizeof err);
+            sum = NULL;
+        }
+        if (ts) sim_csv_abort(ts);
+        if (sum) sim_csv_abort(sum);
+        if (st) {
+            fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
+                    *err ? err : sim_status_str(st));
+            rc = st == SIM_ECANTCREATE ? EXIT_CANTCREAT : EXIT_IOERR;
+            if (created) {
+                unlink(path_ts);
+                unlink(path_sum);
+                rmdir(dir);
+            }
+        }
+    }
+    if (rc == EXIT_OK && !quiet) print_table(w, r, reps);
+    model_report_free(r);
+    model_metrics_free(m);
+    model_plan_free(plan);
+    world_free(w);
+out:
+    cli_sets_release(&sets);
+    return rc;
+}

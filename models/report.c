@@ -1,0 +1,341 @@
+/*
+ * Report: groups of stock points, tallies across replications, CSV rows.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+#include "stats.h"
+
+enum scope_kind { SCOPE_WORLD, SCOPE_COUNTRY, SCOPE_FIRM, SCOPE_SITE, SCOPE_KINDS };
+enum item_kind { ITEM_PRODUCT, ITEM_NEED, ITEM_ALL };
+
+static const char *const scope_names[SCOPE_KINDS] = {"world", "country", "firm", "site"};
+
+typedef struct group {
+    uint64_t key;
+    uint32_t relevant; /* bit per model_metric */
+    uint32_t example;  /* a stock point of the group, for units */
+} group;
+
+struct model_report {
+    const model_plan *p;
+    group *groups;
+    size_t n_groups;
+    uint32_t *stock_groups; /* [stock][2 * SCOPE_KINDS]: item groups, then `all` groups */
+    size_t n_periods;
+    double *sums;     /* scratch: [group][period][RAW_COUNT] */
+    sim_tally *tally; /* [group][period + 1][MET_COUNT]; period n_periods = the whole run */
+};
+
+static uint64_t group_key(unsigned scope_kind, uint32_t scope, unsigned item_kind, uint32_t item)
+{
+    return ((uint64_t)scope_kind << 62) | ((uint64_t)scope << 32) | ((uint64_t)item_kind << 30) |
+           item;
+}
+
+static unsigned key_scope_kind(uint64_t k)
+{
+    return (unsigned)(k >> 62);
+}
+static uint32_t key_scope(uint64_t k)
+{
+    return (uint32_t)((k >> 32) & 0x3fffffffu);
+}
+static unsigned key_item_kind(uint64_t k)
+{
+    return (unsigned)((k >> 30) & 3u);
+}
+static uint32_t key_item(uint64_t k)
+{
+    return (uint32_t)(k & 0x3fffffffu);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    uint64_t x = ((const group *)a)->key, y = ((const group *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static size_t find_group(const model_report *r, uint64_t key)
+{
+    size_t lo = 0, hi = r->n_groups;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->groups[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_groups && r->groups[lo].key == key ? lo : SIZE_MAX;
+}
+
+#define BIT(m) (1u << (m))
+
+/* The metrics that mean something for one stock point. */
+static uint32_t stock_relevance(const model_plan *p, uint32_t s)
+{
+    const world *w = p->w;
+    const plan_stock *ps = &p->stocks[s];
+    uint32_t bits = 0;
+    for (size_t d = 0; d < w->n_demand; d++) {
+        const world_demand *dm = &w->demand[d];
+        if (dm->site != ps->site || dm->item != ps->item || dm->is_need != ps->is_need) continue;
+        bits |= BIT(MET_DEMAND) | BIT(MET_DELIVERED) | BIT(MET_FILL_RATE) | BIT(MET_ORDER_WAIT) |
+                BIT(MET_BACKLOG) | BIT(MET_LOST);
+        uint32_t h = world_find_attribute(w, "h100e");
+        if (ps->is_need || (h != WORLD_NONE && w->products[ps->item].attr[h] > 0))
+            bits |= BIT(MET_COMPUTE_DELIVERED);
+    }
+    if (ps->need_stock != WORLD_NONE)
+        bits |= BIT(MET_DELIVERED) | BIT(MET_IN_TRANSIT) | BIT(MET_SHIPPED);
+    if (ps->refill == REFILL_MAKE) bits |= BIT(MET_PRODUCED) | BIT(MET_SCRAPPED);
+    if (ps->refill == REFILL_SUPPLIERS && !ps->is_need)
+        bits |= BIT(MET_IN_TRANSIT) | BIT(MET_SHIPPED);
+    if (ps->refill != REFILL_SOURCE) bits |= BIT(MET_INVENTORY);
+    return bits;
+}
+
+static void stock_scopes(const model_plan *p, uint32_t s, uint32_t scope[SCOPE_KINDS])
+{
+    const world_site *site = &p->w->sites[p->stocks[s].site];
+    scope[SCOPE_WORLD] = 0;
+    scope[SCOPE_COUNTRY] = site->country;
+    scope[SCOPE_FIRM] = site->firm;
+    scope[SCOPE_SITE] = p->stocks[s].site;
+}
+
+void model_report_free(model_report *r)
+{
+    if (!r) return;
+    free(r->groups);
+    free(r->stock_groups);
+    free(r->sums);
+    free(r->tally);
+    free(r);
+}
+
+model_report *model_report_new(const model_plan *p)
+{
+    model_report *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->p = p;
+    r->n_periods = p->n_periods;
+    size_t cap = p->n_stocks * 2 * SCOPE_KINDS;
+    r->groups = calloc(cap ? cap : 1, sizeof *r->groups);
+    r->stock_groups = malloc((cap ? cap : 1) * sizeof *r->stock_groups);
+    if (!r->groups || !r->stock_groups) goto oom;
+    size_t n = 0;
+    for (uint32_t s = 0; s < p->n_stocks; s++) {
+        const plan_stock *ps = &p->stocks[s];
+        uint32_t bits = stock_relevance(p, s), scope[SCOPE_KINDS];
+        stock_scopes(p, s, scope);
+        for (unsigned k = 0; k < SCOPE_KINDS; k++) {
+            if (scope[k] == WORLD_NONE) continue;
+            r->groups[n++] = (group){
+                group_key(k, scope[k], ps->is_need ? ITEM_NEED : ITEM_PRODUCT, ps->item), bits, s};
+            if (bits & BIT(MET_COMPUTE_DELIVERED))
+                r->groups[n++] =
+                    (group){group_key(k, scope[k], ITEM_ALL, 0), BIT(MET_COMPUTE_DELIVERED), s};
+        }
+    }
+    qsort(r->groups, n, sizeof *r->groups, cmp_group);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && r->groups[m - 1].key == r->groups[i].key)
+            r->groups[m - 1].relevant |= r->groups[i].relevant;
+        else
+            r->groups[m++] = r->groups[i];
+    }
+    r->n_groups = m;
+    for (uint32_t s = 0; s < p->n_stocks; s++) {
+        const plan_stock *ps = &p->stocks[s];
+        uint32_t scope[SCOPE_KINDS];
+        bool compute = (stock_relevance(p, s) & BIT(MET_COMPUTE_DELIVERED)) != 0;
+        stock_scopes(p, s, scope);
+        uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
+        for (unsigned k = 0; k < SCOPE_KINDS; k++) {
+            size_t a = SIZE_MAX, b = SIZE_MAX;
+            if (scope[k] != WORLD_NONE) {
+                a = find_group(
+                    r, group_key(k, scope[k], ps->is_need ? ITEM_NEED : ITEM_PRODUCT, ps->item));
+                if (compute) b = find_group(r, group_key(k, scope[k], ITEM_ALL, 0));
+            }
+            g[k] = a == SIZE_MAX ? WORLD_NONE : (uint32_t)a;
+            g[SCOPE_KINDS + k] = b == SIZE_MAX ? WORLD_NONE : (uint32_t)b;
+        }
+    }
+    r->sums = calloc(m * (r->n_periods ? r->n_periods : 1) * RAW_COUNT + 1, sizeof *r->sums);
+    r->tally = malloc((m * (r->n_periods + 1) * MET_COUNT + 1) * sizeof *r->tally);
+    if (!r->sums || !r->tally) goto oom;
+    for (size_t i = 0; i < m * (r->n_periods + 1) * MET_COUNT; i++)
+        sim_tally_init(&r->tally[i]);
+    return r;
+oom:
+    model_report_free(r);
+    return NULL;
+}
+
+static double period_days(const model_plan *p, size_t i)
+{
+    double begin = fmax((double)(p->period_start[i] - p->w->run.start), p->warmup_days);
+    return p->period_end_days[i] - begin;
+}
+
+void model_report_add(model_report *r, const model_metrics *m)
+{
+    const model_plan *p = r->p;
+    size_t np = r->n_periods;
+    memset(r->sums, 0, r->n_groups * np * RAW_COUNT * sizeof *r->sums);
+    for (size_t i = 0; i < np; i++)
+        for (uint32_t s = 0; s < p->n_stocks; s++) {
+            const double *c = m->raw + (i * m->n_stocks + s) * RAW_COUNT;
+            const uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
+            for (unsigned k = 0; k < 2 * SCOPE_KINDS; k++) {
+                if (g[k] == WORLD_NONE) continue;
+                double *d = r->sums + ((size_t)g[k] * np + i) * RAW_COUNT;
+                for (int x = 0; x < RAW_COUNT; x++)
+                    d[x] += c[x];
+            }
+        }
+    for (size_t g = 0; g < r->n_groups; g++) {
+        uint32_t bits = r->groups[g].relevant;
+        double total[RAW_COUNT] = {0};
+        for (size_t i = 0; i < np; i++) {
+            double *d = r->sums + (g * np + i) * RAW_COUNT;
+            d[RAW_DAYS] = period_days(p, i);
+            for (int x = 0; x < RAW_COUNT; x++)
+                if (x != RAW_BACKLOG_END || i + 1 == np) total[x] += d[x];
+            sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
+            for (int met = 0; met < MET_COUNT; met++) {
+                if (!(bits & BIT(met))) continue;
+                double v = model_metric_from_sums((model_metric)met, d);
+                if (!isnan(v)) sim_tally_add(&t[met], v);
+            }
+        }
+        sim_tally *t = r->tally + (g * (np + 1) + np) * MET_COUNT;
+        for (int met = 0; met < MET_COUNT; met++) {
+            if (!(bits & BIT(met))) continue;
+            double v = model_metric_from_sums((model_metric)met, total);
+            if (!isnan(v)) sim_tally_add(&t[met], v);
+        }
+    }
+}
+
+static const char *scope_id(const model_plan *p, uint64_t key)
+{
+    const world *w = p->w;
+    uint32_t i = key_scope(key);
+    switch (key_scope_kind(key)) {
+    case SCOPE_COUNTRY:
+        return w->countries[i].code;
+    case SCOPE_FIRM:
+        return w->firms[i].id;
+    case SCOPE_SITE:
+        return w->sites[i].id;
+    default:
+        return "world";
+    }
+}
+
+static const char *item_id(const model_plan *p, uint64_t key)
+{
+    switch (key_item_kind(key)) {
+    case ITEM_PRODUCT:
+        return p->w->products[key_item(key)].id;
+    case ITEM_NEED:
+        return p->w->needs[key_item(key)].id;
+    default:
+        return "all";
+    }
+}
+
+/* mean, sd, ci95_low, ci95_high (empty where undefined). */
+static sim_status write_stats(sim_csv *out, const sim_tally *t)
+{
+    sim_status st = sim_csv_number(out, t->mean);
+    if (t->n >= 2) {
+        sim_interval ci;
+        double sd = sim_tally_sd(t);
+        if (!st) st = sim_csv_number(out, sd);
+        if (!st && sim_ci_t(t->mean, sd, t->n, 0.95, &ci) == SIM_OK) {
+            st = sim_csv_number(out, ci.low);
+            if (!st) st = sim_csv_number(out, ci.high);
+        } else if (!st) {
+            st = sim_csv_empty(out);
+            if (!st) st = sim_csv_empty(out);
+        }
+    } else {
+        for (int i = 0; i < 3 && !st; i++)
+            st = sim_csv_empty(out);
+    }
+    return st;
+}
+
+static sim_status write_rows(const model_report *r, sim_csv *out, const char *scenario, bool series)
+{
+    const model_plan *p = r->p;
+    size_t np = r->n_periods;
+    sim_status st = SIM_OK;
+    for (size_t g = 0; g < r->n_groups && !st; g++) {
+        const group *gr = &r->groups[g];
+        for (size_t i = series ? 0 : np; i <= np && !st; i++) {
+            if (series && i == np) break;
+            const sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
+            for (int met = 0; met < MET_COUNT && !st; met++) {
+                if (!(gr->relevant & BIT(met)) || t[met].n == 0) continue;
+                const char *unit = key_item_kind(gr->key) == ITEM_ALL
+                                       ? "h100e"
+                                       : model_metric_unit(p, (model_metric)met, gr->example);
+                st = sim_csv_text(out, scenario);
+                if (!st && series) st = sim_csv_date(out, p->period_start[i]);
+                if (!st && series) st = sim_csv_date(out, p->period_start[i + 1] - 1);
+                if (!st) st = sim_csv_text(out, scope_id(p, gr->key));
+                if (!st) st = sim_csv_text(out, item_id(p, gr->key));
+                if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
+                if (!st) st = sim_csv_text(out, unit);
+                if (!st) st = write_stats(out, &t[met]);
+                if (!st && !series) st = sim_csv_number(out, t[met].min);
+                if (!st && !series) st = sim_csv_number(out, t[met].max);
+                if (!st) st = sim_csv_integer(out, (int64_t)t[met].n);
+                if (!st) st = sim_csv_end_row(out);
+            }
+        }
+    }
+    return st;
+}
+
+sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario)
+{
+    static const char *const header[] = {"scenario", "period_start", "period_end", "scope",
+                                         "product",  "metric",       "unit",       "mean",
+                                         "sd",       "ci95_low",     "ci95_high",  "replications"};
+    sim_status st = sim_csv_header(out, header, sizeof header / sizeof header[0]);
+    return st ? st : write_rows(r, out, scenario, true);
+}
+
+sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario)
+{
+    static const char *const header[] = {"scenario",  "scope", "product", "metric",
+                                         "unit",      "mean",  "sd",      "ci95_low",
+                                         "ci95_high", "min",   "max",     "replications"};
+    sim_status st = sim_csv_header(out, header, sizeof header / sizeof header[0]);
+    return st ? st : write_rows(r, out, scenario, false);
+}
+
+const sim_tally *model_report_total(const model_report *r, const char *scope_kind,
+                                    const char *scope, const char *item, model_metric m)
+{
+    for (size_t g = 0; g < r->n_groups; g++) {
+        uint64_t k = r->groups[g].key;
+        if (strcmp(scope_names[key_scope_kind(k)], scope_kind) != 0) continue;
+        if (key_scope_kind(k) != SCOPE_WORLD && strcmp(scope_id(r->p, k), scope) != 0) continue;
+        if (strcmp(item_id(r->p, k), item) != 0) continue;
+        if (!(r->groups[g].relevant & BIT(m))) return NULL;
+        return r->tally + (g * (r->n_periods + 1) + r->n_periods) * MET_COUNT + m;
+    }
+    return NULL;
+}

@@ -1,0 +1,52 @@
+/*
+ * A report: metrics of many replications, by period and scope, as users
+ * read them (DESIGN.md "Outputs").
+ *
+ * Rows are groups of stock points: a scope (the world, a country, a firm or
+ * a site) and an item (a product, a need, or `all`, which only carries
+ * compute in H100-equivalents, the one quantity that adds up across
+ * products). Each replication's cells are summed per group and period, the
+ * metric is computed from the sums (metrics.h), and its value goes into a
+ * tally across replications; the report then gives mean, sd and a 95%
+ * Student-t interval per period and for the whole run.
+ *
+ * A group reports only the metrics that mean something for it: demand
+ * metrics where there is demand, produced and scrapped where a process makes
+ * the item, in transit and shipped where it arrives over lanes, inventory
+ * where stock is held. A value that is undefined in a replication (a fill
+ * rate with no orders) is left out of that tally, and the `replications`
+ * column says how many values there were.
+ *
+ * Ownership: the report borrows its plan (which must outlive it).
+ */
+#ifndef MODELS_REPORT_H
+#define MODELS_REPORT_H
+
+#include <stddef.h>
+
+#include "csv_writer.h"
+#include "metrics.h"
+#include "model.h"
+#include "stats.h"
+#include "status.h"
+
+typedef struct model_report model_report;
+
+model_report *model_report_new(const model_plan *p); /* NULL on out of memory */
+void model_report_free(model_report *r);
+
+/* Adds one replication. */
+void model_report_add(model_report *r, const model_metrics *m);
+
+/* timeseries.csv and summary.csv, with their header rows. */
+sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario);
+sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario);
+
+/* The whole-run tally of one metric for a scope and item, for tables and
+ * tests; NULL when the report has no such row. scope_kind is "world",
+ * "country", "firm" or "site"; scope and item are ids ("all" for the item
+ * `all`; scope is ignored for the world). */
+const sim_tally *model_report_total(const model_report *r, const char *scope_kind,
+                                    const char *scope, const char *item, model_metric m);
+
+#endif
