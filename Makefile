@@ -2,7 +2,7 @@
 # packages are there (installing them when run as root), then configures and
 # builds. See README.md.
 #
-#   make run     build and run the default (for now the kernel demo)
+#   make run     build and run the default scenario (20 replications into out/)
 #   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both
 #   make bench   build and run the benchmarks
 #   make fuzz    libFuzzer (clang) on the scenario loader, YAML and CSV readers, FUZZ_SECONDS each

@@ -52,21 +52,26 @@ static double rate_at(const demand_rt *d, double t)
 
 static void arrival(sim_engine *e, void *obj, uint64_t arg);
 
-/* Schedules the next order after time t; none when the rate stays 0. */
+/* Schedules the next order after time t; none when the rate stays 0. The
+ * current segment of constant rate is cached: most arrivals fall inside it,
+ * and finding a rate means a table lookup and a date computation. */
 static void schedule_next(demand_rt *d, double t)
 {
     double horizon = d->m->p->horizon_days;
     for (;;) {
-        double r = rate_at(d, t), change = next_change(d, t);
-        if (r > 0) {
-            double at = t + sim_rng_exponential(d->arrivals, 1.0 / r);
-            if (at < change) {
+        if (!(t < d->seg_end)) {
+            d->seg_rate = rate_at(d, t);
+            d->seg_end = next_change(d, t);
+        }
+        if (d->seg_rate > 0) {
+            double at = t + sim_rng_exponential(d->arrivals, 1.0 / d->seg_rate);
+            if (at < d->seg_end) {
                 if (at <= horizon) sim_schedule_at(d->m->e, at, arrival, d, 0);
                 return;
             }
         }
-        if (!(change <= horizon)) return;
-        t = change;
+        if (!(d->seg_end <= horizon)) return;
+        t = d->seg_end;
     }
 }
 
@@ -127,6 +132,7 @@ sim_status demand_init(model *m)
         d->arrivals = sim_engine_stream(m->e, "demand.arrivals", i);
         d->sizes = sim_engine_stream(m->e, "demand.sizes", i);
         if (!d->arrivals || !d->sizes) return SIM_ENOMEM;
+        d->seg_end = -INFINITY; /* no segment yet */
         schedule_next(d, 0);
     }
     return SIM_OK;

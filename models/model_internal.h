@@ -131,6 +131,7 @@ typedef struct demand_rt {
     uint32_t stock;
     sim_dist size;
     sim_rng *arrivals, *sizes;
+    double seg_rate, seg_end; /* the rate per day holds until seg_end (days) */
 } demand_rt;
 
 struct batch {
