@@ -28,7 +28,7 @@ void cmd_run_usage(FILE *out)
 {
     fprintf(out,
             "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [--seed N] [--set PATH=VALUE]...\n"
-            "                   [--force] [--check] [--quiet]\n"
+            "                   [--force] [--quiet]\n"
             "\n"
             "Runs the scenario's replications and writes, in DIR (default out/NAME/, NAME\n"
             "being the scenario's name):\n"
@@ -44,8 +44,6 @@ void cmd_run_usage(FILE *out)
             "  --seed N                master seed (default: the scenario's run.seed)\n"
             "  --set PATH=VALUE        override one scenario value; repeatable\n"
             "  --force                 write into DIR even if it exists (replacing the files)\n"
-            "  --check                 check the conservation of every product in every\n"
-            "                          replication (on by default in debug builds)\n"
             "  -q, --quiet             no table and no progress\n"
             "\n"
             "exit status: 0 ok, 64 bad option, 65 bad scenario, 66 scenario missing,\n"
@@ -152,10 +150,7 @@ int cmd_run_run(int argc, char **argv)
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
     uint64_t reps = 0, seed = 0;
-    bool have_seed = false, force = false, quiet = false, check = false;
-#ifndef NDEBUG
-    check = true;
-#endif
+    bool have_seed = false, force = false, quiet = false;
     int rc = EXIT_USAGE;
     while (a.i < argc) {
         const char *arg = argv[a.i];
@@ -179,9 +174,6 @@ int cmd_run_run(int argc, char **argv)
             have_seed = true;
         } else if (strcmp(arg, "--force") == 0) {
             force = true;
-            a.i++;
-        } else if (strcmp(arg, "--check") == 0) {
-            check = true;
             a.i++;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             quiet = true;
@@ -234,7 +226,10 @@ int cmd_run_run(int argc, char **argv)
     bool show = !quiet && isatty(STDERR_FILENO);
     double started = seconds_now(), last_shown = 0;
     for (uint64_t i = 0; i < reps && rc == EXIT_OK; i++) {
-        model_config c = {.seed = seed, .replication = i, .check_conservation = check};
+        /* Every replication checks that each product is conserved to the unit. */
+        model_config c = model_config_default(w);
+        c.seed = seed;
+        c.replication = i;
         if (model_run(plan, &c, m, NULL, err, sizeof err) != SIM_OK) {
             if (show) fputc('\n', stderr);
             fprintf(stderr, "chipsim run: replication %llu: %s\n", (unsigned long long)i, err);

@@ -261,7 +261,8 @@ static void on_field(void *s, size_t n, void *data)
     if (ld->stop) return;
     if (!ld->have_header || idx < t->cols) {
         uint32_t off;
-        if (!text_push(t, s, n, &off) || !cell_push(t, off, ld->field_line, ld->field_col, ld->field_quoted)) {
+        if (!text_push(t, s, n, &off) ||
+            !cell_push(t, off, ld->field_line, ld->field_col, ld->field_quoted)) {
             ld->oom = true;
             ld->stop = true;
         }

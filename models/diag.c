@@ -136,7 +136,9 @@ void diag_print(const diag_list *d, FILE *out)
         diag_format(d, i, head, sizeof head);
         fprintf(out, "%s\n", head);
         /* "<--set>" and the like name no file to quote from. */
-        if (!g->file || g->file[0] == '<' || g->line == 0 || !read_line(g->file, g->line, src, sizeof src)) continue;
+        if (!g->file || g->file[0] == '<' || g->line == 0 ||
+            !read_line(g->file, g->line, src, sizeof src))
+            continue;
         /* Non-printing bytes (binary garbage, tabs) would shift the caret or
          * the terminal; show them as '?' and keep columns byte for byte. */
         for (char *p = src; *p; p++)

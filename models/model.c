@@ -265,7 +265,9 @@ static bool plan_periods(model_plan *p)
     if (!p->period_start || !p->period_end_days) return false;
     sim_date d = sim_period_floor(r->period, first);
     for (size_t i = 0; i < n; i++) {
-        p->period_start[i] = d;
+        /* The first period is cut at the run's start (or the warm-up's end):
+         * days before it are not measured, so they are not reported. */
+        p->period_start[i] = d < first ? first : d;
         d = sim_period_next(r->period, d);
         sim_date end = d <= r->end + 1 ? d : r->end + 1;
         p->period_end_days[i] = (double)(end - r->start);
@@ -319,10 +321,9 @@ bool model_plan_stock_is_need(const model_plan *p, uint32_t s)
 
 model_config model_config_default(const world *w)
 {
-    model_config c = {.seed = w->run.seed, .replication = 0};
-#ifndef NDEBUG
-    c.check_conservation = true;
-#endif
+    /* The check walks the state once per replication: cheap next to the
+     * run, so it is always on unless a caller turns it off. */
+    model_config c = {.seed = w->run.seed, .replication = 0, .check_conservation = true};
     return c;
 }
 

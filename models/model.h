@@ -39,8 +39,8 @@ typedef struct model_config {
     /* At the end of the run, check for every product that what entered the
      * world equals what is delivered, held, in transit, in process, consumed,
      * seized or scrapped, to the unit; a violation fails the run with
-     * SIM_EMODEL and a message naming the product and the imbalance. On by
-     * default in debug builds (model_config_default). */
+     * SIM_EMODEL and a message naming the product and the imbalance. On in
+     * model_config_default. */
     bool check_conservation;
 } model_config;
 

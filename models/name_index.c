@@ -38,8 +38,7 @@ static sim_status grow(name_index *ix)
         return SIM_ENOMEM;
     }
     for (size_t i = 0; i < ix->cap; i++) {
-        if (!ix->keys[i])
-            continue;
+        if (!ix->keys[i]) continue;
         size_t j = slot(&bigger, ix->keys[i]);
         bigger.keys[j] = ix->keys[i];
         bigger.values[j] = ix->values[i];
@@ -55,15 +54,13 @@ sim_status name_index_put(name_index *ix, const char *key, uint32_t value, uint3
     if (ix->cap) {
         size_t i = slot(ix, key);
         if (ix->keys[i]) {
-            if (existing)
-                *existing = ix->values[i];
+            if (existing) *existing = ix->values[i];
             return SIM_EEXIST;
         }
     }
     if (2 * (ix->count + 1) > ix->cap) {
         sim_status st = grow(ix);
-        if (st != SIM_OK)
-            return st;
+        if (st != SIM_OK) return st;
     }
     size_t i = slot(ix, key);
     ix->keys[i] = key;
@@ -86,19 +83,16 @@ sim_status name_index_set(name_index *ix, const char *key, uint32_t value)
 
 uint32_t name_index_get(const name_index *ix, const char *key)
 {
-    if (!ix->cap)
-        return NAME_INDEX_NONE;
+    if (!ix->cap) return NAME_INDEX_NONE;
     size_t i = slot(ix, key);
     return ix->keys[i] ? ix->values[i] : NAME_INDEX_NONE;
 }
 
 void name_index_remove(name_index *ix, const char *key)
 {
-    if (!ix->cap)
-        return;
+    if (!ix->cap) return;
     size_t mask = ix->cap - 1, i = slot(ix, key);
-    if (!ix->keys[i])
-        return;
+    if (!ix->keys[i]) return;
     ix->keys[i] = NULL;
     ix->count--;
     /* Backward-shift deletion: re-place the rest of the probe run so lookups

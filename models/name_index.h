@@ -24,7 +24,10 @@ typedef struct name_index {
     size_t count, cap; /* cap is 0 or a power of two */
 } name_index;
 
-#define NAME_INDEX_INIT {NULL, NULL, 0, 0}
+#define NAME_INDEX_INIT                                                                            \
+    {                                                                                              \
+        NULL, NULL, 0, 0                                                                           \
+    }
 
 void name_index_release(name_index *ix);
 

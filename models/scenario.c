@@ -1702,6 +1702,20 @@ static void check_supply(loader *L)
         }
         for (size_t i = 0; i < site->n_processes; i++) {
             const world_process *pr = &site->processes[i];
+            for (size_t k = 0; k < pr->n_outputs; k++) {
+                uint32_t prod = pr->outputs[k].product;
+                bool sourced = false;
+                for (size_t j = 0; j < site->source.n && !sourced; j++)
+                    sourced = site->source.at[j] == prod;
+                if (!sourced) continue;
+                const ynode *pn = item_with_id(ynode_get(sn, "processes"), pr->id);
+                const ynode *key = ynode_key(ynode_get(pn, "outputs"), w->products[prod].id);
+                read_error(&L->r, key ? key->loc : idset_loc(&L->sites, site->id),
+                           "sites.%s.processes.%s.outputs.%s: %s is also under this site's "
+                           "source, which supplies it without limit, so the process would "
+                           "never run; expected one or the other",
+                           site->id, pr->id, w->products[prod].id, w->products[prod].id);
+            }
             for (size_t k = 0; k < pr->n_inputs; k++) {
                 uint32_t prod = pr->inputs[k].product;
                 if (site_offers(site, prod)) continue;

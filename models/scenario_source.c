@@ -25,11 +25,11 @@ struct scenario_source {
     cached_table *tables;
     size_t n_tables, cap_tables;
     const ynode *root;
-    name_index removed;  /* ids deleted by `remove: true` -> index into removed_at */
+    name_index removed; /* ids deleted by `remove: true` -> index into removed_at */
     src_loc *removed_at;
     size_t n_removed, cap_removed;
-    bool missing;  /* a file could not be read */
-    bool failed;   /* an error was reported */
+    bool missing; /* a file could not be read */
+    bool failed;  /* an error was reported */
     bool nomem;
 };
 
@@ -40,14 +40,12 @@ struct scenario_source {
 
 static void *grow_array(void *p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return p;
+    if (need <= *cap) return p;
     size_t cap2 = *cap ? *cap * 2 : 8;
     while (cap2 < need)
         cap2 *= 2;
     void *q = realloc(p, cap2 * elem);
-    if (q)
-        *cap = cap2;
+    if (q) *cap = cap2;
     return q;
 }
 
@@ -78,8 +76,7 @@ static ynode *node_new(scenario_source *s, ynode_kind kind, src_loc at, size_t c
 static ynode *scalar_new(scenario_source *s, const char *text, src_loc at)
 {
     ynode *n = node_new(s, YNODE_SCALAR, at, 0);
-    if (!n)
-        return NULL;
+    if (!n) return NULL;
     n->text = sim_arena_strdup(s->arena, text);
     if (!n->text) {
         s->nomem = true;
@@ -104,12 +101,10 @@ static void error_at(scenario_source *s, diag_list *d, src_loc at, const char *f
 static char *resolve_path(scenario_source *s, const char *base_file, const char *rel)
 {
     const char *slash = base_file ? strrchr(base_file, '/') : NULL;
-    if (rel[0] == '/' || !slash)
-        return sim_arena_strdup(s->arena, rel);
+    if (rel[0] == '/' || !slash) return sim_arena_strdup(s->arena, rel);
     size_t dir = (size_t)(slash - base_file) + 1, len = strlen(rel);
     char *p = sim_arena_alloc(s->arena, dir + len + 1);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     memcpy(p, base_file, dir);
     memcpy(p + dir, rel, len + 1);
     return p;
@@ -118,8 +113,7 @@ static char *resolve_path(scenario_source *s, const char *base_file, const char 
 const ynode *scenario_item_identity(const ynode *item)
 {
     const ynode *id = ynode_get(item, "id");
-    if (!id)
-        id = ynode_get(item, "code");
+    if (!id) id = ynode_get(item, "code");
     return id && id->kind == YNODE_SCALAR ? id : NULL;
 }
 
@@ -144,8 +138,9 @@ static const csv_table *load_table(scenario_source *s, const ynode *path_node, d
 {
     *missing = false;
     if (path_node->kind != YNODE_SCALAR || path_node->len == 0) {
-        error_at(s, d, path_node->loc, "table needs a file name (a CSV path relative to this "
-                                       "file)");
+        error_at(s, d, path_node->loc,
+                 "table needs a file name (a CSV path relative to this "
+                 "file)");
         return NULL;
     }
     char *path = resolve_path(s, path_node->loc.file, path_node->text);
@@ -183,10 +178,8 @@ static const csv_table *load_table(scenario_source *s, const ynode *path_node, d
         s->missing = true;
     } else {
         copy_diags(local, d);
-        if (st == SIM_ENOMEM)
-            s->nomem = true;
-        if (st != SIM_OK)
-            s->failed = true;
+        if (st == SIM_ENOMEM) s->nomem = true;
+        if (st != SIM_OK) s->failed = true;
     }
     diag_list_free(local);
     return t;
@@ -219,8 +212,7 @@ static plan *plan_child(scenario_source *s, plan *p, const char *seg, size_t len
         s->nomem = true;
         return NULL;
     }
-    if (p->n_children)
-        memcpy(c, p->children, p->n_children * sizeof *c);
+    if (p->n_children) memcpy(c, p->children, p->n_children * sizeof *c);
     p->children = c;
     plan *n = &c[p->n_children++];
     n->name = sim_arena_strndup(s->arena, seg, len);
@@ -246,19 +238,19 @@ static bool make_plan(scenario_source *s, const csv_table *t, plan *root, diag_l
             const char *dot = strchr(seg, '.');
             size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
             if (len == 0 || ++depth > MAX_HEADER_DEPTH) {
-                error_at(s, d, at, "column '%s' is not a key name (dotted names nest at most %d "
-                                   "deep, with no empty parts)",
+                error_at(s, d, at,
+                         "column '%s' is not a key name (dotted names nest at most %d "
+                         "deep, with no empty parts)",
                          h, MAX_HEADER_DEPTH);
                 return false;
             }
             if (p->col >= 0) {
-                error_at(s, d, at, "column '%s' nests under column '%s', which holds a value",
-                         h, csv_table_header(t, (size_t)p->col));
+                error_at(s, d, at, "column '%s' nests under column '%s', which holds a value", h,
+                         csv_table_header(t, (size_t)p->col));
                 return false;
             }
             p = plan_child(s, p, seg, len, at);
-            if (!p)
-                return false;
+            if (!p) return false;
             if (!dot) {
                 if (p->col >= 0 || p->n_children) {
                     error_at(s, d, at, "column '%s' clashes with another column of the same key",
@@ -295,8 +287,7 @@ static ynode *row_node(scenario_source *s, const csv_table *t, size_t row, const
         const plan *c = &p->children[i];
         ynode *val;
         if (c->col >= 0) {
-            if (csv_table_is_empty(t, row, (size_t)c->col))
-                continue;
+            if (csv_table_is_empty(t, row, (size_t)c->col)) continue;
             /* A quoted cell stands where its text starts, after the quote, as
              * a quoted YAML scalar does: columns inside it then add up. */
             src_loc at = csv_table_loc(t, row, (size_t)c->col);
@@ -310,14 +301,11 @@ static ynode *row_node(scenario_source *s, const csv_table *t, size_t row, const
             }
         } else {
             val = row_node(s, t, row, c);
-            if (!val)
-                continue;
+            if (!val) continue;
         }
         ynode *key = val ? c->key : NULL;
-        if (!key)
-            break;
-        if (n == 0)
-            first = val->loc;
+        if (!key) break;
+        if (n == 0) first = val->loc;
         k[n] = key;
         v[n] = val;
         n++;
@@ -339,20 +327,16 @@ static const ynode *table_to_list(scenario_source *s, const ynode *ref, diag_lis
 {
     bool missing;
     const csv_table *t = load_table(s, ref->values[0], d, &missing);
-    if (!t)
-        return NULL;
+    if (!t) return NULL;
     plan root;
-    if (!make_plan(s, t, &root, d))
-        return NULL;
+    if (!make_plan(s, t, &root, d)) return NULL;
     size_t rows = csv_table_rows(t);
     ynode *seq = node_new(s, YNODE_SEQ, ref->loc, rows);
-    if (!seq)
-        return NULL;
+    if (!seq) return NULL;
     size_t n = 0;
     for (size_t r = 0; r < rows; r++) {
         ynode *item = row_node(s, t, r, &root);
-        if (s->nomem)
-            return NULL;
+        if (s->nomem) return NULL;
         if (item) /* an all-empty row says nothing */
             seq->values[n++] = item;
     }
@@ -372,13 +356,11 @@ static const ynode *expand_list(scenario_source *s, const ynode *v, diag_list *d
         const ynode *list = table_to_list(s, v, d);
         return list ? list : s->nomem ? NULL : v;
     }
-    if (v->kind != YNODE_SEQ)
-        return v;
+    if (v->kind != YNODE_SEQ) return v;
     size_t tables = 0;
     for (size_t i = 0; i < v->count; i++)
         tables += is_table_ref(v->values[i]);
-    if (!tables)
-        return v;
+    if (!tables) return v;
     const ynode **parts = calloc(v->count, sizeof *parts);
     if (!parts) {
         s->nomem = true;
@@ -387,8 +369,7 @@ static const ynode *expand_list(scenario_source *s, const ynode *v, diag_list *d
     size_t total = 0;
     for (size_t i = 0; i < v->count; i++) {
         parts[i] = is_table_ref(v->values[i]) ? table_to_list(s, v->values[i], d) : NULL;
-        if (s->nomem)
-            break;
+        if (s->nomem) break;
         /* A table that cannot be read is reported once and left out. */
         total += parts[i] ? parts[i]->count : is_table_ref(v->values[i]) ? 0 : 1;
     }
@@ -409,24 +390,22 @@ static const ynode *expand_list(scenario_source *s, const ynode *v, diag_list *d
     return seq;
 }
 
-static const char *const top_lists[] = {"countries", "firms",  "products",        "needs",
-                                        "sites",     "lanes",  "demand",          "export_controls",
+static const char *const top_lists[] = {"countries",   "firms",      "products", "needs",
+                                        "sites",       "lanes",      "demand",   "export_controls",
                                         "stockpiling", "disruptions"};
 static const char *const patent_lists[] = {"portfolios", "licences", "disputes"};
 
 static bool in_list(const char *key, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(key, names[i]) == 0)
-            return true;
+        if (strcmp(key, names[i]) == 0) return true;
     return false;
 }
 
 static ynode *copy_map(scenario_source *s, const ynode *m, size_t extra)
 {
     ynode *c = node_new(s, YNODE_MAP, m->loc, m->count + extra);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     memcpy(c->keys, m->keys, m->count * sizeof *c->keys);
     memcpy(c->values, m->values, m->count * sizeof *c->values);
     c->count = m->count;
@@ -446,17 +425,14 @@ static const ynode *expand_site(scenario_source *s, const ynode *site, diag_list
 static const ynode *expand_map_lists(scenario_source *s, const ynode *m, const char *const *names,
                                      size_t n_names, diag_list *d)
 {
-    if (!m || m->kind != YNODE_MAP)
-        return m;
+    if (!m || m->kind != YNODE_MAP) return m;
     ynode *c = NULL;
     for (size_t i = 0; i < m->count; i++) {
         const ynode *k = m->keys[i], *v = m->values[i], *nv = v;
-        if (k->kind != YNODE_SCALAR)
-            continue;
+        if (k->kind != YNODE_SCALAR) continue;
         if (in_list(k->text, names, n_names)) {
             nv = expand_list(s, v, d);
-            if (!nv)
-                return NULL;
+            if (!nv) return NULL;
         }
         if (strcmp(k->text, "patents") == 0 && names == top_lists)
             nv = expand_map_lists(s, v, patent_lists, 3, d);
@@ -464,23 +440,18 @@ static const ynode *expand_map_lists(scenario_source *s, const ynode *m, const c
             ynode *seq = NULL;
             for (size_t j = 0; j < nv->count; j++) {
                 const ynode *site = expand_site(s, nv->values[j], d);
-                if (site == nv->values[j])
-                    continue;
+                if (site == nv->values[j]) continue;
                 if (!seq) {
                     seq = node_new(s, YNODE_SEQ, nv->loc, nv->count);
-                    if (!seq)
-                        return NULL;
+                    if (!seq) return NULL;
                     memcpy(seq->values, nv->values, nv->count * sizeof *seq->values);
                 }
                 seq->values[j] = (ynode *)site;
             }
-            if (seq)
-                nv = seq;
+            if (seq) nv = seq;
         }
-        if (nv == v)
-            continue;
-        if (!c && !(c = copy_map(s, m, 0)))
-            return NULL;
+        if (nv == v) continue;
+        if (!c && !(c = copy_map(s, m, 0))) return NULL;
         c->values[i] = (ynode *)nv;
     }
     return c ? c : m;
@@ -493,11 +464,11 @@ static const ynode *merge(scenario_source *s, const ynode *base, const ynode *ov
 static bool is_remove(const ynode *item, diag_list *d, scenario_source *s, bool *bad)
 {
     const ynode *r = ynode_get(item, "remove");
-    if (!r)
-        return false;
+    if (!r) return false;
     if (r->kind != YNODE_SCALAR || r->quoted || strcmp(r->text, "true") != 0) {
-        error_at(s, d, r->loc, "remove takes only 'true' (to delete the item from the scenario "
-                               "this one extends)");
+        error_at(s, d, r->loc,
+                 "remove takes only 'true' (to delete the item from the scenario "
+                 "this one extends)");
         *bad = true;
         return false;
     }
@@ -518,18 +489,15 @@ static void note_removed(scenario_source *s, const ynode *id)
     }
     s->removed_at = g;
     g[s->n_removed] = id->loc;
-    if (name_index_set(&s->removed, id->text, (uint32_t)s->n_removed) != SIM_OK)
-        s->nomem = true;
+    if (name_index_set(&s->removed, id->text, (uint32_t)s->n_removed) != SIM_OK) s->nomem = true;
     s->n_removed++;
 }
 
 bool scenario_source_removed(const scenario_source *s, const char *id, src_loc *where)
 {
     uint32_t i = name_index_get(&s->removed, id);
-    if (i == NAME_INDEX_NONE)
-        return false;
-    if (where)
-        *where = s->removed_at[i];
+    if (i == NAME_INDEX_NONE) return false;
+    if (where) *where = s->removed_at[i];
     return true;
 }
 
@@ -546,15 +514,14 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
 {
     size_t cap = base->count + over->count;
     ynode *seq = node_new(s, YNODE_SEQ, over->loc, cap);
-    if (!seq)
-        return NULL;
+    if (!seq) return NULL;
     name_index ix = NAME_INDEX_INIT;
     size_t n = 0;
     for (size_t i = 0; i < base->count; i++) {
         seq->values[n] = base->values[i];
         /* Duplicates in the base are the schema's to report; the first wins here. */
-        if (name_index_put(&ix, scenario_item_identity(base->values[i])->text, (uint32_t)n,
-                           NULL) == SIM_ENOMEM)
+        if (name_index_put(&ix, scenario_item_identity(base->values[i])->text, (uint32_t)n, NULL) ==
+            SIM_ENOMEM)
             s->nomem = true;
         n++;
     }
@@ -563,8 +530,7 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
         uint32_t at = name_index_get(&ix, id->text);
         bool bad_remove = false;
         if (is_remove(item, d, s, &bad_remove) || bad_remove) {
-            if (bad_remove)
-                continue; /* reported; merging it would only add noise */
+            if (bad_remove) continue; /* reported; merging it would only add noise */
             if (at == NAME_INDEX_NONE || !seq->values[at])
                 error_at(s, d, id->loc,
                          "cannot remove '%s': the scenario this one extends has no such item",
@@ -578,18 +544,15 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
         if (at != NAME_INDEX_NONE && seq->values[at]) {
             seq->values[at] = (ynode *)merge(s, seq->values[at], item, d);
         } else {
-            if (name_index_set(&ix, id->text, (uint32_t)n) != SIM_OK)
-                s->nomem = true;
+            if (name_index_set(&ix, id->text, (uint32_t)n) != SIM_OK) s->nomem = true;
             seq->values[n++] = (ynode *)item;
         }
     }
     name_index_release(&ix);
-    if (s->nomem)
-        return NULL;
+    if (s->nomem) return NULL;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (seq->values[i])
-            seq->values[kept++] = seq->values[i];
+        if (seq->values[i]) seq->values[kept++] = seq->values[i];
     seq->count = kept;
     return seq;
 }
@@ -611,13 +574,11 @@ static bool changes_kind(const ynode *base, const ynode *over)
 
 static const ynode *merge(scenario_source *s, const ynode *base, const ynode *over, diag_list *d)
 {
-    if (!base || s->nomem)
-        return over;
+    if (!base || s->nomem) return over;
     if (base->kind == YNODE_MAP && over->kind == YNODE_MAP && !is_table_ref(over) &&
         !is_table_ref(base) && !changes_kind(base, over)) {
         ynode *m = copy_map(s, base, over->count);
-        if (!m)
-            return NULL;
+        if (!m) return NULL;
         for (size_t i = 0; i < over->count; i++) {
             const ynode *k = over->keys[i];
             size_t j = 0;
@@ -641,15 +602,12 @@ static const ynode *merge(scenario_source *s, const ynode *base, const ynode *ov
 /* A mapping without one key. */
 static const ynode *drop_key(scenario_source *s, const ynode *root, const char *key)
 {
-    if (!ynode_get(root, key))
-        return root;
+    if (!ynode_get(root, key)) return root;
     ynode *m = node_new(s, YNODE_MAP, root->loc, root->count);
-    if (!m)
-        return NULL;
+    if (!m) return NULL;
     size_t n = 0;
     for (size_t i = 0; i < root->count; i++) {
-        if (root->keys[i]->kind == YNODE_SCALAR && strcmp(root->keys[i]->text, key) == 0)
-            continue;
+        if (root->keys[i]->kind == YNODE_SCALAR && strcmp(root->keys[i]->text, key) == 0) continue;
         m->keys[n] = root->keys[i];
         m->values[n++] = root->values[i];
     }
@@ -679,8 +637,8 @@ typedef struct chain {
 
 /* Loads path (named at `from`, or the command line) with what it extends.
  * NULL when it cannot be read or is not YAML (reported). */
-static const ynode *load_chain(scenario_source *s, const char *path, src_loc from,
-                               const chain *up, int depth, diag_list *d)
+static const ynode *load_chain(scenario_source *s, const char *path, src_loc from, const chain *up,
+                               int depth, diag_list *d)
 {
     chain link = {path, realpath(path, NULL), up};
     const ynode *result = NULL;
@@ -720,33 +678,31 @@ static const ynode *load_chain(scenario_source *s, const char *path, src_loc fro
     diag_list_free(local);
     if (st != SIM_OK) {
         s->failed = true;
-        if (st == SIM_ENOENT || st == SIM_EIO)
-            s->missing = true;
-        if (st == SIM_ENOMEM)
-            s->nomem = true;
+        if (st == SIM_ENOENT || st == SIM_EIO) s->missing = true;
+        if (st == SIM_ENOMEM) s->nomem = true;
         goto done;
     }
-    if (!keep_tree(s, t))
-        goto done;
+    if (!keep_tree(s, t)) goto done;
     const ynode *root = ytree_root(t);
     if (root->kind != YNODE_MAP) {
-        error_at(s, d, root->loc, "a scenario is a mapping of sections (schema_version, run, "
-                                  "sites ...); got a %s",
+        error_at(s, d, root->loc,
+                 "a scenario is a mapping of sections (schema_version, run, "
+                 "sites ...); got a %s",
                  ynode_kind_name(root->kind));
         goto done;
     }
-    const ynode *mine = expand_map_lists(s, root, top_lists,
-                                         sizeof top_lists / sizeof *top_lists, d);
-    if (!mine)
-        goto done;
+    const ynode *mine =
+        expand_map_lists(s, root, top_lists, sizeof top_lists / sizeof *top_lists, d);
+    if (!mine) goto done;
     const ynode *ext = ynode_get(root, "extends");
     if (!ext) {
         result = mine;
         goto done;
     }
     if (ext->kind != YNODE_SCALAR || ext->len == 0 || ynode_is_null(ext)) {
-        error_at(s, d, ext->loc, "extends takes one file name (a scenario relative to this "
-                                 "file)");
+        error_at(s, d, ext->loc,
+                 "extends takes one file name (a scenario relative to this "
+                 "file)");
         goto done;
     }
     const char *base_path = resolve_path(s, ytree_file(t), ext->text);
@@ -755,8 +711,7 @@ static const ynode *load_chain(scenario_source *s, const char *path, src_loc fro
         goto done;
     }
     const ynode *base = load_chain(s, base_path, ext->loc, &link, depth + 1, d);
-    if (!base)
-        goto done;
+    if (!base) goto done;
     mine = drop_key(s, mine, "extends");
     /* A variant is its own scenario: without a name of its own it takes its
      * file's name, not the base's (which would share its output folder). */
@@ -770,12 +725,10 @@ done:
 
 /* ---- --set ---- */
 
-static const ynode *set_at(scenario_source *s, const ynode *node, char **segs, size_t n,
-                           size_t i, const ynode *value, src_loc at, const char *path,
-                           diag_list *d)
+static const ynode *set_at(scenario_source *s, const ynode *node, char **segs, size_t n, size_t i,
+                           const ynode *value, src_loc at, const char *path, diag_list *d)
 {
-    if (i == n)
-        return value;
+    if (i == n) return value;
     const char *seg = segs[i];
     /* path up to and including this segment, for messages */
     size_t plen = (size_t)(segs[i] - segs[0]) + strlen(seg);
@@ -786,21 +739,17 @@ static const ynode *set_at(scenario_source *s, const ynode *node, char **segs, s
         const ynode *child = j < node->count ? node->values[j] : NULL;
         if (!child) {
             child = i + 1 < n ? node_new(s, YNODE_MAP, at, 0) : NULL;
-            if (i + 1 < n && !child)
-                return NULL;
+            if (i + 1 < n && !child) return NULL;
         }
         const ynode *nc = child ? set_at(s, child, segs, n, i + 1, value, at, path, d) : value;
-        if (!nc)
-            return NULL;
+        if (!nc) return NULL;
         ynode *m = copy_map(s, node, 1);
-        if (!m)
-            return NULL;
+        if (!m) return NULL;
         if (j < node->count) {
             m->values[j] = (ynode *)nc;
         } else {
             ynode *key = scalar_new(s, seg, at);
-            if (!key)
-                return NULL;
+            if (!key) return NULL;
             m->keys[m->count] = key;
             m->values[m->count++] = (ynode *)nc;
         }
@@ -809,11 +758,9 @@ static const ynode *set_at(scenario_source *s, const ynode *node, char **segs, s
     if (node->kind == YNODE_SEQ) {
         size_t j = 0;
         while (j < node->count) {
-            const ynode *id = node->values[j]->kind == YNODE_MAP
-                                  ? scenario_item_identity(node->values[j])
-                                  : NULL;
-            if (id && strcmp(id->text, seg) == 0)
-                break;
+            const ynode *id =
+                node->values[j]->kind == YNODE_MAP ? scenario_item_identity(node->values[j]) : NULL;
+            if (id && strcmp(id->text, seg) == 0) break;
             j++;
         }
         if (j == node->count) {
@@ -822,18 +769,17 @@ static const ynode *set_at(scenario_source *s, const ynode *node, char **segs, s
             if (seg[0] >= '0' && seg[0] <= '9' && !*end && k < node->count) {
                 j = (size_t)k;
             } else {
-                error_at(s, d, at, "--set %.*s: no item '%s' in this list (an item's id, or its "
-                                   "position from 0 to %zu)",
+                error_at(s, d, at,
+                         "--set %.*s: no item '%s' in this list (an item's id, or its "
+                         "position from 0 to %zu)",
                          (int)plen, path, seg, node->count ? node->count - 1 : 0);
                 return NULL;
             }
         }
         const ynode *nc = set_at(s, node->values[j], segs, n, i + 1, value, at, path, d);
-        if (!nc)
-            return NULL;
+        if (!nc) return NULL;
         ynode *q = node_new(s, YNODE_SEQ, node->loc, node->count);
-        if (!q)
-            return NULL;
+        if (!q) return NULL;
         memcpy(q->values, node->values, node->count * sizeof *q->values);
         q->values[j] = (ynode *)nc;
         return q;
@@ -867,16 +813,15 @@ static void apply_set(scenario_source *s, size_t index, const char *arg, diag_li
     for (char *p = path;;) {
         segs[n++] = p;
         char *dot = strchr(p, '.');
-        if (dot)
-            *dot = '\0';
+        if (dot) *dot = '\0';
         if (!*p) {
-            error_at(s, d, whole, "--set %.*s: the path has an empty part (write keys as "
-                                  "a.b.c)",
+            error_at(s, d, whole,
+                     "--set %.*s: the path has an empty part (write keys as "
+                     "a.b.c)",
                      (int)plen, arg);
             return;
         }
-        if (!dot)
-            break;
+        if (!dot) break;
         p = dot + 1;
     }
     /* The value parses as YAML where it stands in the argument: index blank
@@ -895,17 +840,14 @@ static void apply_set(scenario_source *s, size_t index, const char *arg, diag_li
     free(buf);
     if (st != SIM_OK) {
         s->failed = true;
-        if (st == SIM_ENOMEM)
-            s->nomem = true;
+        if (st == SIM_ENOMEM) s->nomem = true;
         return;
     }
-    if (!keep_tree(s, t))
-        return;
+    if (!keep_tree(s, t)) return;
     /* Unparsed again: segs point into path, whose dots are now NULs. Keep the
      * argument's text for messages. */
     const ynode *root = set_at(s, s->root, segs, n, 0, ytree_root(t), whole, arg, d);
-    if (root)
-        s->root = root;
+    if (root) s->root = root;
 }
 
 /* ---- the whole ---- */
@@ -939,8 +881,7 @@ bool scenario_source_missing_file(const scenario_source *s)
 
 void scenario_source_free(scenario_source *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     for (size_t i = 0; i < s->n_trees; i++)
         ytree_free(s->trees[i]);
     free(s->trees);
@@ -965,7 +906,6 @@ size_t scenario_source_file_count(const scenario_source *s)
 
 const char *scenario_source_file(const scenario_source *s, size_t i)
 {
-    if (i < s->n_chain)
-        return ytree_file(s->trees[i]);
+    if (i < s->n_chain) return ytree_file(s->trees[i]);
     return s->tables[i - s->n_chain].path;
 }

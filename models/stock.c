@@ -39,8 +39,15 @@ void stock_on_hand_add(model *m, uint32_t s, double delta)
     m->stocks[s].on_hand += delta;
     const plan_stock *ps = &m->p->stocks[s];
     if (ps->need_stock != WORLD_NONE) {
-        integrate_inventory(m, ps->need_stock, now);
-        m->stocks[ps->need_stock].on_hand += delta * ps->need_factor;
+        /* Summed afresh, not by increments, so an empty need stock is 0
+         * exactly, not a rounding residue. */
+        uint32_t n = ps->need_stock;
+        const plan_stock *pn = &m->p->stocks[n];
+        integrate_inventory(m, n, now);
+        double sum = 0;
+        for (size_t k = 0; k < pn->n_fills; k++)
+            sum += m->stocks[pn->fills[k]].on_hand * pn->fills_factor[k];
+        m->stocks[n].on_hand = sum;
     }
 }
 
@@ -151,10 +158,15 @@ static void fill_need(model *m, uint32_t s)
         double want = ceil(c->remaining / f - EPS_UNITS);
         double units = fmin(want, m->stocks[from].on_hand);
         double got = units * f;
+        uint32_t product = m->p->stocks[from].item;
         stock_on_hand_add(m, from, -units);
-        m->flows[m->p->stocks[from].item].delivered += units;
+        m->flows[product].delivered += units;
         raw_add(m, from, RAW_DELIVERED, units);
-        demand_delivered(m, c, got, fmin(got, c->remaining), got);
+        /* Compute is counted in h100e whatever unit the need is in. */
+        double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
+        demand_delivered(m, c, got, fmin(got, c->remaining), isnan(h) ? 0 : units * h);
+        /* The product's own policy (if it has one here) sees the drop. */
+        stock_review(m, from);
     }
 }
 

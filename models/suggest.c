@@ -7,8 +7,7 @@
 size_t suggest_distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
-    if (n > MAX_LEN || m > MAX_LEN)
-        return MAX_LEN + 1;
+    if (n > MAX_LEN || m > MAX_LEN) return MAX_LEN + 1;
     /* Three rows of the dynamic programme: two back for the swap. */
     size_t rows[3][MAX_LEN + 1];
     size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
@@ -19,10 +18,8 @@ size_t suggest_distance(const char *a, const char *b)
         for (size_t j = 1; j <= m; j++) {
             size_t cost = a[i - 1] != b[j - 1];
             size_t best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            if (prev[j - 1] + cost < best)
-                best = prev[j - 1] + cost;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < best) best = prev[j - 1] + cost;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
                 pp[j - 2] + 1 < best)
                 best = pp[j - 2] + 1;
@@ -45,14 +42,12 @@ static size_t allowed(const char *word)
 const char *suggest_closest_field(const char *word, const void *base, size_t n, size_t stride,
                                   size_t offset)
 {
-    if (!word || strlen(word) > MAX_LEN)
-        return NULL;
+    if (!word || strlen(word) > MAX_LEN) return NULL;
     size_t limit = allowed(word), best_d = limit + 1;
     const char *best = NULL;
     for (size_t i = 0; i < n; i++) {
         const char *c = *(const char *const *)((const char *)base + i * stride + offset);
-        if (!c || strcmp(c, word) == 0)
-            continue;
+        if (!c || strcmp(c, word) == 0) continue;
         size_t d = suggest_distance(word, c);
         if (d < best_d) {
             best_d = d;

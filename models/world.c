@@ -8,8 +8,7 @@
 
 void world_free(world *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     /* Expressions are the only parts with owners of their own. */
     for (size_t i = 0; i < w->n_rules; i++)
         expr_free((expr *)w->rules[i].products_expr);
@@ -62,8 +61,7 @@ double world_yield_at(const world_yield *y, double days_since_start, sim_date d)
 #define FIND(array, n, field, key)                                                                 \
     do {                                                                                           \
         for (size_t i_ = 0; i_ < (n); i_++)                                                        \
-            if (strcmp((array)[i_].field, (key)) == 0)                                             \
-                return (uint32_t)i_;                                                               \
+            if (strcmp((array)[i_].field, (key)) == 0) return (uint32_t)i_;                        \
         return WORLD_NONE;                                                                         \
     } while (0)
 
@@ -99,11 +97,9 @@ void world_product_lookup(void *ctx, const char *name, expr_value *out)
     if (strcmp(name, "id") == 0) {
         *out = (expr_value){EXPR_STRING, 0, p->id};
     } else if (strcmp(name, "kind") == 0) {
-        if (p->kind)
-            *out = (expr_value){EXPR_STRING, 0, p->kind};
+        if (p->kind) *out = (expr_value){EXPR_STRING, 0, p->kind};
     } else if (strcmp(name, "owner") == 0) {
-        if (p->owner != WORLD_NONE)
-            *out = (expr_value){EXPR_STRING, 0, ref->w->firms[p->owner].id};
+        if (p->owner != WORLD_NONE) *out = (expr_value){EXPR_STRING, 0, ref->w->firms[p->owner].id};
     } else {
         uint32_t a = world_find_attribute(ref->w, name);
         if (a != WORLD_NONE && !isnan(p->attr[a]))

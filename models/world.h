@@ -67,7 +67,7 @@ double world_rate_per_day(const world_rate *r, sim_date d);
 typedef enum world_yield_kind { WORLD_YIELD_SERIES, WORLD_YIELD_LEARNING } world_yield_kind;
 typedef struct world_yield {
     world_yield_kind kind;
-    world_series series; /* SERIES (a constant is a one-value series) */
+    world_series series;         /* SERIES (a constant is a one-value series) */
     double start, end, tau_days; /* LEARNING */
 } world_yield;
 double world_yield_at(const world_yield *y, double days_since_start, sim_date d);
@@ -102,13 +102,13 @@ typedef struct world_name {
 
 typedef struct world_product {
     const char *id;
-    const char *kind;   /* NULL when not given */
-    uint32_t owner;     /* firm, or WORLD_NONE */
+    const char *kind;         /* NULL when not given */
+    uint32_t owner;           /* firm, or WORLD_NONE */
     world_refs controlled_by; /* into world.authorities */
     world_refs standards;     /* into world.standards */
-    const double *attr; /* world.n_attributes values; NaN = not given */
+    const double *attr;       /* world.n_attributes values; NaN = not given */
     const char *source;
-    bool is_need;       /* false: needs are in world.needs */
+    bool is_need; /* false: needs are in world.needs */
 } world_product;
 
 /* A need such as ai_compute: filled by products, in preference order, each
@@ -132,12 +132,12 @@ typedef struct world_process {
     size_t n_inputs;
     const world_amount *outputs;
     size_t n_outputs;
-    uint64_t servers;         /* 0: no limit of its own (wafer capacity only) */
-    double wafers_per_batch;  /* 0: does not use the site's wafer capacity */
+    uint64_t servers;        /* 0: no limit of its own (wafer capacity only) */
+    double wafers_per_batch; /* 0: does not use the site's wafer capacity */
     bool has_yield;
-    world_yield yield;        /* when has_yield; otherwise every unit is good */
+    world_yield yield; /* when has_yield; otherwise every unit is good */
     world_dist duration;
-    int64_t priority;         /* lower gets wafer starts first */
+    int64_t priority; /* lower gets wafer starts first */
 } world_process;
 
 typedef enum world_policy { WORLD_BASE_STOCK, WORLD_S_S } world_policy;
@@ -148,10 +148,10 @@ typedef struct world_inventory {
     uint32_t item;
     bool is_need;
     world_policy policy;
-    double level;       /* base stock */
-    double s, S;        /* (s, S) */
-    double review_days; /* (s, S) */
-    world_refs suppliers; /* sites, preference order */
+    double level;              /* base stock */
+    double s, S;               /* (s, S) */
+    double review_days;        /* (s, S) */
+    world_refs suppliers;      /* sites, preference order */
     world_refs supplier_lanes; /* the lane from each supplier to this site */
 } world_inventory;
 
@@ -184,7 +184,7 @@ typedef struct world_demand {
     bool is_need;
     world_rate orders;
     world_dist size;
-    double patience_days; /* INFINITY: never lost */
+    double patience_days;  /* INFINITY: never lost */
     sim_date starts, ends; /* INT32_MIN / INT32_MAX when not given */
 } world_demand;
 
@@ -200,11 +200,11 @@ typedef enum world_cap_unit { WORLD_CAP_UNITS, WORLD_CAP_H100E } world_cap_unit;
 
 typedef struct world_action {
     world_action_kind kind;
-    double approval;       /* license */
+    double approval; /* license */
     bool has_review;
-    world_dist review;     /* license */
-    double revenue_share;  /* license condition; 0 when none */
-    double cap;            /* cap: per destination per period */
+    world_dist review;    /* license */
+    double revenue_share; /* license condition; 0 when none */
+    double cap;           /* cap: per destination per period */
     world_cap_unit cap_unit;
     sim_period cap_period;
 } world_action;
@@ -215,11 +215,11 @@ typedef struct world_rule {
     sim_date announced, effective, expires; /* announced = effective, expires = INT32_MAX when
                                                not given */
     bool all_products;
-    world_refs products;   /* listed ids */
+    world_refs products;       /* listed ids */
     const expr *products_expr; /* or an expression; NULL */
     const char *products_text; /* canonical text of the expression */
     world_refs except_products;
-    bool any_destination;  /* no destinations given */
+    bool any_destination; /* no destinations given */
     world_scope destinations, except_destinations;
     bool any_end_user;
     world_scope end_users, except_end_users;
@@ -240,10 +240,10 @@ typedef struct world_diversion {
 
 typedef struct world_disruption {
     const char *id;
-    uint32_t site;       /* a site outage, or */
-    uint32_t lane;       /* a lane closure */
+    uint32_t site; /* a site outage, or */
+    uint32_t lane; /* a lane closure */
     bool dated;
-    sim_date start, end; /* dated: [start, end] */
+    sim_date start, end;   /* dated: [start, end] */
     world_dist mtbf, mttr; /* random */
 } world_disruption;
 
@@ -283,26 +283,44 @@ typedef struct world {
     const char *description;
     world_run run;
 
-    const world_name *groups;      size_t n_groups;
-    const world_name *lists;       size_t n_lists;
-    const world_name *authorities; size_t n_authorities;
-    const world_name *standards;   size_t n_standards;
-    const world_name *attributes;  size_t n_attributes;
+    const world_name *groups;
+    size_t n_groups;
+    const world_name *lists;
+    size_t n_lists;
+    const world_name *authorities;
+    size_t n_authorities;
+    const world_name *standards;
+    size_t n_standards;
+    const world_name *attributes;
+    size_t n_attributes;
 
-    const world_country *countries; size_t n_countries;
-    const world_firm *firms;        size_t n_firms;
-    const world_product *products;  size_t n_products;
-    const world_need *needs;        size_t n_needs;
-    const world_site *sites;        size_t n_sites;
-    const world_lane *lanes;        size_t n_lanes;
-    const world_demand *demand;     size_t n_demand;
-    const world_rule *rules;        size_t n_rules;
-    const world_stockpiling *stockpiling; size_t n_stockpiling;
+    const world_country *countries;
+    size_t n_countries;
+    const world_firm *firms;
+    size_t n_firms;
+    const world_product *products;
+    size_t n_products;
+    const world_need *needs;
+    size_t n_needs;
+    const world_site *sites;
+    size_t n_sites;
+    const world_lane *lanes;
+    size_t n_lanes;
+    const world_demand *demand;
+    size_t n_demand;
+    const world_rule *rules;
+    size_t n_rules;
+    const world_stockpiling *stockpiling;
+    size_t n_stockpiling;
     world_diversion diversion;
-    const world_disruption *disruptions; size_t n_disruptions;
-    const world_portfolio *portfolios;   size_t n_portfolios;
-    const world_licence *licences;       size_t n_licences;
-    const world_dispute *disputes;       size_t n_disputes;
+    const world_disruption *disruptions;
+    size_t n_disruptions;
+    const world_portfolio *portfolios;
+    size_t n_portfolios;
+    const world_licence *licences;
+    size_t n_licences;
+    const world_dispute *disputes;
+    size_t n_disputes;
 
     void *owner_; /* private: the arena and what else the world must free */
 } world;

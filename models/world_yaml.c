@@ -48,8 +48,7 @@ static void names(FILE *f, world_refs r, const void *base, size_t stride, const 
     fputc('[', f);
     for (size_t i = 0; i < r.n; i++) {
         const char *name = *(const char *const *)((const char *)base + r.at[i] * stride);
-        if (i)
-            fputs(", ", f);
+        if (i) fputs(", ", f);
         if (prefix) {
             fputc('"', f);
             fputs(prefix, f);
@@ -72,8 +71,7 @@ static void series(FILE *f, const world_series *s)
     }
     fputc('{', f);
     for (size_t i = 0; i < s->n; i++) {
-        if (i)
-            fputs(", ", f);
+        if (i) fputs(", ", f);
         date(f, s->date[i]);
         fputs(": ", f);
         num(f, s->value[i]);
@@ -122,16 +120,14 @@ static void dist(FILE *f, const world_dist *d)
     case SIM_DIST_EMPIRICAL:
         fputs(", values: [", f);
         for (size_t i = 0; i < s->n; i++) {
-            if (i)
-                fputs(", ", f);
+            if (i) fputs(", ", f);
             num(f, s->values[i]);
         }
         fputc(']', f);
         if (s->weights) {
             fputs(", weights: [", f);
             for (size_t i = 0; i < s->n; i++) {
-                if (i)
-                    fputs(", ", f);
+                if (i) fputs(", ", f);
                 num(f, s->weights[i]);
             }
             fputc(']', f);
@@ -174,8 +170,7 @@ static void scope_line(FILE *f, const world *w, const char *key, const world_sco
 {
     size_t n = countries ? s->countries.n + s->groups.n : s->firms.n + s->lists.n;
     if (!n) {
-        if (!s->all)
-            fprintf(f, "    %s: []\n", key); /* given, and empty: catches nobody */
+        if (!s->all) fprintf(f, "    %s: []\n", key); /* given, and empty: catches nobody */
         return;
     }
     fprintf(f, "    %s: [", key);
@@ -196,8 +191,7 @@ static void scope_line(FILE *f, const world *w, const char *key, const world_sco
 
 static void write_sites(FILE *f, const world *w)
 {
-    if (!w->n_sites)
-        return;
+    if (!w->n_sites) return;
     fputs("sites:\n", f);
     for (size_t i = 0; i < w->n_sites; i++) {
         const world_site *s = &w->sites[i];
@@ -213,8 +207,7 @@ static void write_sites(FILE *f, const world *w)
             NAMES(f, s->source, w->products, NULL);
             fputc('\n', f);
         }
-        if (s->n_processes)
-            fputs("    processes:\n", f);
+        if (s->n_processes) fputs("    processes:\n", f);
         for (size_t k = 0; k < s->n_processes; k++) {
             const world_process *p = &s->processes[k];
             fprintf(f, "      - id: %s\n", p->id);
@@ -226,8 +219,7 @@ static void write_sites(FILE *f, const world *w)
             fputs("        outputs: ", f);
             amounts(f, w, p->outputs, p->n_outputs);
             fputc('\n', f);
-            if (p->servers)
-                fprintf(f, "        servers: %llu\n", (unsigned long long)p->servers);
+            if (p->servers) fprintf(f, "        servers: %llu\n", (unsigned long long)p->servers);
             if (p->wafers_per_batch > 0) {
                 fputs("        wafers_per_batch: ", f);
                 num(f, p->wafers_per_batch);
@@ -252,8 +244,7 @@ static void write_sites(FILE *f, const world *w)
             dist(f, &p->duration);
             fprintf(f, "\n        priority: %lld\n", (long long)p->priority);
         }
-        if (s->n_inventory)
-            fputs("    inventory:\n", f);
+        if (s->n_inventory) fputs("    inventory:\n", f);
         for (size_t k = 0; k < s->n_inventory; k++) {
             const world_inventory *v = &s->inventory[k];
             fprintf(f, "      %s: ", v->is_need ? w->needs[v->item].id : w->products[v->item].id);
@@ -279,8 +270,7 @@ static void write_sites(FILE *f, const world *w)
 
 static void write_rules(FILE *f, const world *w)
 {
-    if (!w->n_rules)
-        return;
+    if (!w->n_rules) return;
     fputs("export_controls:\n", f);
     for (size_t i = 0; i < w->n_rules; i++) {
         const world_rule *r = &w->rules[i];
@@ -340,11 +330,9 @@ static void write_rules(FILE *f, const world *w)
 
 static void write_patents(FILE *f, const world *w)
 {
-    if (!w->n_portfolios && !w->n_licences && !w->n_disputes)
-        return;
+    if (!w->n_portfolios && !w->n_licences && !w->n_disputes) return;
     fputs("patents:\n", f);
-    if (w->n_portfolios)
-        fputs("  portfolios:\n", f);
+    if (w->n_portfolios) fputs("  portfolios:\n", f);
     for (size_t i = 0; i < w->n_portfolios; i++) {
         const world_portfolio *p = &w->portfolios[i];
         fprintf(f, "    - {firm: %s, standards: ", w->firms[p->firm].id);
@@ -356,8 +344,7 @@ static void write_patents(FILE *f, const world *w)
         }
         fputs("}}\n", f);
     }
-    if (w->n_licences)
-        fputs("  licences:\n", f);
+    if (w->n_licences) fputs("  licences:\n", f);
     for (size_t i = 0; i < w->n_licences; i++) {
         const world_licence *l = &w->licences[i];
         fprintf(f, "    - {id: %s, parties: [%s, %s], type: %s, effective: ", l->id,
@@ -374,12 +361,12 @@ static void write_patents(FILE *f, const world *w)
         num(f, l->royalty_usd_per_unit);
         fputs("}\n", f);
     }
-    if (w->n_disputes)
-        fputs("  disputes:\n", f);
+    if (w->n_disputes) fputs("  disputes:\n", f);
     for (size_t i = 0; i < w->n_disputes; i++) {
         const world_dispute *d = &w->disputes[i];
-        fprintf(f, "    - id: %s\n      plaintiff: %s\n      defendant: %s\n      forum: %s\n"
-                   "      filed: ",
+        fprintf(f,
+                "    - id: %s\n      plaintiff: %s\n      defendant: %s\n      forum: %s\n"
+                "      filed: ",
                 d->id, w->firms[d->plaintiff].id, w->firms[d->defendant].id,
                 w->countries[d->forum].code);
         date(f, d->filed);
@@ -421,8 +408,7 @@ sim_status world_write_yaml(const world *w, FILE *f)
     num(f, r->warmup_days);
     fputs("}\n", f);
 
-    if (w->n_countries)
-        fputs("countries:\n", f);
+    if (w->n_countries) fputs("countries:\n", f);
     for (size_t i = 0; i < w->n_countries; i++) {
         const world_country *c = &w->countries[i];
         fprintf(f, "  - {code: %s", c->code);
@@ -437,8 +423,7 @@ sim_status world_write_yaml(const world *w, FILE *f)
         source_field(f, c->source);
         fputs("}\n", f);
     }
-    if (w->n_firms)
-        fputs("firms:\n", f);
+    if (w->n_firms) fputs("firms:\n", f);
     for (size_t i = 0; i < w->n_firms; i++) {
         const world_firm *x = &w->firms[i];
         fprintf(f, "  - {id: %s, country: %s", x->id, w->countries[x->country].code);
@@ -449,15 +434,12 @@ sim_status world_write_yaml(const world *w, FILE *f)
         source_field(f, x->source);
         fputs("}\n", f);
     }
-    if (w->n_products)
-        fputs("products:\n", f);
+    if (w->n_products) fputs("products:\n", f);
     for (size_t i = 0; i < w->n_products; i++) {
         const world_product *p = &w->products[i];
         fprintf(f, "  - {id: %s", p->id);
-        if (p->kind)
-            fprintf(f, ", kind: %s", p->kind);
-        if (p->owner != WORLD_NONE)
-            fprintf(f, ", owner: %s", w->firms[p->owner].id);
+        if (p->kind) fprintf(f, ", kind: %s", p->kind);
+        if (p->owner != WORLD_NONE) fprintf(f, ", owner: %s", w->firms[p->owner].id);
         if (p->controlled_by.n) {
             fputs(", controlled_by: ", f);
             NAMES(f, p->controlled_by, w->authorities, NULL);
@@ -467,16 +449,14 @@ sim_status world_write_yaml(const world *w, FILE *f)
             NAMES(f, p->standards, w->standards, NULL);
         }
         for (size_t a = 0; a < w->n_attributes; a++) {
-            if (isnan(p->attr[a]))
-                continue;
+            if (isnan(p->attr[a])) continue;
             fprintf(f, ", %s: ", w->attributes[a].id);
             num(f, p->attr[a]);
         }
         source_field(f, p->source);
         fputs("}\n", f);
     }
-    if (w->n_needs)
-        fputs("needs:\n", f);
+    if (w->n_needs) fputs("needs:\n", f);
     for (size_t i = 0; i < w->n_needs; i++) {
         const world_need *n = &w->needs[i];
         fprintf(f, "  - {id: %s, unit: %s, filled_by: ", n->id,
@@ -486,8 +466,7 @@ sim_status world_write_yaml(const world *w, FILE *f)
         fputs("}\n", f);
     }
     write_sites(f, w);
-    if (w->n_lanes)
-        fputs("lanes:\n", f);
+    if (w->n_lanes) fputs("lanes:\n", f);
     for (size_t i = 0; i < w->n_lanes; i++) {
         const world_lane *l = &w->lanes[i];
         fprintf(f, "  - {from: %s, to: %s, transit: ", w->sites[l->from].id, w->sites[l->to].id);
@@ -502,8 +481,7 @@ sim_status world_write_yaml(const world *w, FILE *f)
         }
         fputs("}\n", f);
     }
-    if (w->n_demand)
-        fputs("demand:\n", f);
+    if (w->n_demand) fputs("demand:\n", f);
     static const char *const per[] = {"per_day", "per_week", "per_month"};
     for (size_t i = 0; i < w->n_demand; i++) {
         const world_demand *d = &w->demand[i];
@@ -511,8 +489,8 @@ sim_status world_write_yaml(const world *w, FILE *f)
             fprintf(f, "  - id: %s\n    site: %s\n", d->id, w->sites[d->site].id);
         else
             fprintf(f, "  - site: %s\n", w->sites[d->site].id);
-        fprintf(f, "    product: %s\n    orders: {dist: poisson, %s: ", d->is_need ? w->needs[d->item].id : w->products[d->item].id,
-                per[d->orders.unit]);
+        fprintf(f, "    product: %s\n    orders: {dist: poisson, %s: ",
+                d->is_need ? w->needs[d->item].id : w->products[d->item].id, per[d->orders.unit]);
         series(f, &d->orders.rate);
         fputs("}\n    size: ", f);
         dist(f, &d->size);
@@ -541,15 +519,13 @@ sim_status world_write_yaml(const world *w, FILE *f)
         num(f, w->diversion.markup);
         fputs("}\n", f);
     }
-    if (w->n_stockpiling)
-        fputs("stockpiling:\n", f);
+    if (w->n_stockpiling) fputs("stockpiling:\n", f);
     for (size_t i = 0; i < w->n_stockpiling; i++) {
         fprintf(f, "  - {rule: %s, factor: ", w->rules[w->stockpiling[i].rule].id);
         num(f, w->stockpiling[i].factor);
         fputs("}\n", f);
     }
-    if (w->n_disruptions)
-        fputs("disruptions:\n", f);
+    if (w->n_disruptions) fputs("disruptions:\n", f);
     for (size_t i = 0; i < w->n_disruptions; i++) {
         const world_disruption *d = &w->disruptions[i];
         fprintf(f, "  - {id: %s, ", d->id);

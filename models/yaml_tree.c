@@ -30,8 +30,7 @@ static void *arena_alloc(ytree *t, size_t n)
     if (!b || b->size - b->used < n) {
         size_t size = n > 65536 ? n : 65536;
         b = malloc(sizeof *b + size);
-        if (!b)
-            return NULL;
+        if (!b) return NULL;
         b->size = size;
         b->used = 0;
         b->next = t->blocks;
@@ -44,8 +43,7 @@ static void *arena_alloc(ytree *t, size_t n)
 
 void ytree_free(ytree *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     arena_block *b = t->blocks;
     while (b) {
         arena_block *next = b->next;
@@ -77,23 +75,22 @@ typedef struct builder {
 static src_loc loc_of(const builder *b, const struct fy_mark *m)
 {
     /* libfyaml's marks count from 0. */
-    if (!m)
-        return (src_loc){b->t->file, 0, 0};
+    if (!m) return (src_loc){b->t->file, 0, 0};
     return (src_loc){b->t->file, (uint32_t)m->line + 1, (uint32_t)m->column + 1};
 }
 
 static ynode *new_node(builder *b, ynode_kind kind, src_loc at)
 {
     if (b->t->nodes == YTREE_MAX_NODES) {
-        diag_add(b->d, DIAG_ERROR, at, "too many values in one file (more than %u); put bulk data "
-                                       "in a CSV table",
+        diag_add(b->d, DIAG_ERROR, at,
+                 "too many values in one file (more than %u); put bulk data "
+                 "in a CSV table",
                  (unsigned)YTREE_MAX_NODES);
         b->failed = true;
         return NULL;
     }
     ynode *n = arena_alloc(b->t, sizeof *n);
-    if (!n)
-        return NULL;
+    if (!n) return NULL;
     memset(n, 0, sizeof *n);
     n->kind = kind;
     n->loc = at;
@@ -106,8 +103,7 @@ static bool push_child(frame *f, ynode *child)
     if (f->count == f->cap) {
         size_t cap = f->cap ? 2 * f->cap : 8;
         ynode **c = realloc(f->children, cap * sizeof *c);
-        if (!c)
-            return false;
+        if (!c) return false;
         f->children = c;
         f->cap = cap;
     }
@@ -127,10 +123,8 @@ static int cmp_keys(const void *pa, const void *pb)
 {
     const ynode *a = *(ynode *const *)pa, *b = *(ynode *const *)pb;
     int c = strcmp(key_text(a), key_text(b));
-    if (c)
-        return c;
-    if (a->loc.line != b->loc.line)
-        return a->loc.line < b->loc.line ? -1 : 1;
+    if (c) return c;
+    if (a->loc.line != b->loc.line) return a->loc.line < b->loc.line ? -1 : 1;
     return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
 }
 
@@ -142,10 +136,8 @@ static bool finish(builder *b, frame *f)
     if (n->kind == YNODE_SEQ) {
         n->count = f->count;
         n->values = arena_alloc(b->t, (f->count ? f->count : 1) * sizeof *n->values);
-        if (!n->values)
-            return false;
-        if (f->count)
-            memcpy(n->values, f->children, f->count * sizeof *n->values);
+        if (!n->values) return false;
+        if (f->count) memcpy(n->values, f->children, f->count * sizeof *n->values);
         return true;
     }
     size_t pairs = f->count / 2;
@@ -204,8 +196,7 @@ static bool open_collection(builder *b, ynode_kind kind, src_loc at)
         return false;
     }
     ynode *n = new_node(b, kind, at);
-    if (!n)
-        return false;
+    if (!n) return false;
     b->stack[b->depth++] = (frame){n, NULL, 0, 0};
     return true;
 }
@@ -227,8 +218,7 @@ static bool scalar(builder *b, struct fy_event *ev, src_loc at)
     if (at.line == 0 && top && top->node->kind == YNODE_MAP && top->count % 2 == 1)
         at = top->children[top->count - 1]->loc;
     ynode *n = new_node(b, YNODE_SCALAR, at);
-    if (!n)
-        return false;
+    if (!n) return false;
     /* libfyaml 0.7.12 leaks 4 KiB when asked for the text of a quoted
      * mapping key holding escapes ('' or \), found by fuzzing. Scenario keys
      * are plain names, so such a key is refused before its text is read. */
@@ -237,12 +227,12 @@ static bool scalar(builder *b, struct fy_event *ev, src_loc at)
     if (is_key && ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN) {
         const struct fy_mark *s = fy_event_start_mark(ev), *e = fy_event_end_mark(ev);
         size_t from = s ? s->input_pos : 0, to = e ? e->input_pos : b->src_len;
-        if (to > b->src_len)
-            to = b->src_len;
+        if (to > b->src_len) to = b->src_len;
         for (size_t i = from; i + 1 < to; i++) {
             if (b->src[i] == '\\' || (b->src[i] == '\'' && b->src[i + 1] == '\'' && i > from)) {
-                diag_add(b->d, DIAG_ERROR, at, "a key with escapes in quotes; expected a plain "
-                                               "key name such as capacity_wafers_per_month");
+                diag_add(b->d, DIAG_ERROR, at,
+                         "a key with escapes in quotes; expected a plain "
+                         "key name such as capacity_wafers_per_month");
                 b->failed = true;
                 return false;
             }
@@ -250,19 +240,17 @@ static bool scalar(builder *b, struct fy_event *ev, src_loc at)
     }
     size_t len = 0;
     const char *text = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
-    if (!text)
-        len = 0;
+    if (!text) len = 0;
     char *copy = arena_alloc(b->t, len + 1);
-    if (!copy)
-        return false;
-    if (len)
-        memcpy(copy, text, len);
+    if (!copy) return false;
+    if (len) memcpy(copy, text, len);
     copy[len] = '\0';
     /* The input holds no NUL, but an escape in a double-quoted scalar ("\0",
      * "\x00", "\u0000") makes one, and a C string would end there. */
     if (len && memchr(copy, '\0', len)) {
-        diag_add(b->d, DIAG_ERROR, at, "a NUL character (from an escape such as \\0) in a value; "
-                                       "expected text without NUL");
+        diag_add(b->d, DIAG_ERROR, at,
+                 "a NUL character (from an escape such as \\0) in a value; "
+                 "expected text without NUL");
         b->failed = true;
         return false;
     }
@@ -291,8 +279,9 @@ static bool on_event(builder *b, struct fy_event *ev, int *documents)
         struct fy_token *tag =
             ev->type == FYET_MAPPING_START ? ev->mapping_start.tag : ev->sequence_start.tag;
         if (anchor || tag) {
-            diag_add(b->d, DIAG_ERROR, at, "%s are not supported in scenario files; use "
-                                           "'extends' or a table to reuse values",
+            diag_add(b->d, DIAG_ERROR, at,
+                     "%s are not supported in scenario files; use "
+                     "'extends' or a table to reuse values",
                      anchor ? "anchors" : "tags");
             b->failed = true;
             return false;
@@ -304,8 +293,9 @@ static bool on_event(builder *b, struct fy_event *ev, int *documents)
         return close_collection(b);
     case FYET_SCALAR:
         if (ev->scalar.anchor || ev->scalar.tag) {
-            diag_add(b->d, DIAG_ERROR, at, "%s are not supported in scenario files; use "
-                                           "'extends' or a table to reuse values",
+            diag_add(b->d, DIAG_ERROR, at,
+                     "%s are not supported in scenario files; use "
+                     "'extends' or a table to reuse values",
                      ev->scalar.anchor ? "anchors" : "tags");
             b->failed = true;
             return false;
@@ -313,10 +303,10 @@ static bool on_event(builder *b, struct fy_event *ev, int *documents)
         return scalar(b, ev, at);
     case FYET_ALIAS:
         /* The mark is on the name; point at the '*' before it. */
-        if (at.col > 1)
-            at.col--;
-        diag_add(b->d, DIAG_ERROR, at, "aliases are not supported in scenario files; use "
-                                       "'extends' or a table to reuse values");
+        if (at.col > 1) at.col--;
+        diag_add(b->d, DIAG_ERROR, at,
+                 "aliases are not supported in scenario files; use "
+                 "'extends' or a table to reuse values");
         b->failed = true;
         return false;
     default:
@@ -352,11 +342,9 @@ static size_t utf8_prefix(const unsigned char *s, size_t len)
         } else {
             return i;
         }
-        if (len - i <= need || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
+        if (len - i <= need || s[i + 1] < lo || s[i + 1] > hi) return i;
         for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
+            if ((s[i + k] & 0xC0) != 0x80) return i;
         i += need + 1;
     }
     return len;
@@ -380,8 +368,7 @@ static size_t explicit_key(const char *s, size_t len)
             comment = false;
             continue;
         }
-        if (comment || c == ' ' || c == '\t' || c == '\r')
-            continue;
+        if (comment || c == ' ' || c == '\t' || c == '\r') continue;
         if (c == '#' && (prev == '\n' || i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
             comment = true;
             continue;
@@ -438,8 +425,7 @@ static sim_status parse(ytree *t, const char *text, size_t len, diag_list *d)
     dc.fp = NULL;
     dc.colorize = false;
     struct fy_diag *fyd = fy_diag_create(&dc);
-    if (!fyd)
-        return SIM_ENOMEM;
+    if (!fyd) return SIM_ENOMEM;
     fy_diag_set_collect_errors(fyd, true);
     struct fy_parse_cfg pc = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG, .diag = fyd};
     struct fy_parser *p = fy_parser_create(&pc);
@@ -475,8 +461,7 @@ static sim_status parse(ytree *t, const char *text, size_t len, diag_list *d)
             any = true;
             break; /* the first is the cause; the rest follow from it */
         }
-        if (!any)
-            diag_add(d, DIAG_ERROR, whole, "invalid YAML");
+        if (!any) diag_add(d, DIAG_ERROR, whole, "invalid YAML");
         st = SIM_EINVAL;
     } else if (!ok && !b.failed) {
         st = SIM_ENOMEM;
@@ -514,8 +499,7 @@ sim_status ytree_load_string(const char *name, const char *text, size_t len, dia
 {
     *out = NULL;
     ytree *t = new_tree(name);
-    if (!t)
-        return SIM_ENOMEM;
+    if (!t) return SIM_ENOMEM;
     sim_status st = parse(t, text, len, d);
     if (st != SIM_OK) {
         ytree_free(t);
@@ -563,8 +547,7 @@ sim_status ytree_load_file(const char *path, diag_list *d, ytree **out)
         len += got;
         if (len == cap) {
             size_t ncap = cap * 2 > YTREE_MAX_BYTES + 1 ? YTREE_MAX_BYTES + 1 : cap * 2;
-            if (ncap == cap)
-                break;
+            if (ncap == cap) break;
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 free(buf);
@@ -604,8 +587,7 @@ const char *ytree_file(const ytree *t)
 
 const ynode *ynode_key(const ynode *map, const char *key)
 {
-    if (!map || map->kind != YNODE_MAP)
-        return NULL;
+    if (!map || map->kind != YNODE_MAP) return NULL;
     for (size_t i = 0; i < map->count; i++)
         if (map->keys[i]->kind == YNODE_SCALAR && strcmp(map->keys[i]->text, key) == 0)
             return map->keys[i];
@@ -614,8 +596,7 @@ const ynode *ynode_key(const ynode *map, const char *key)
 
 const ynode *ynode_get(const ynode *map, const char *key)
 {
-    if (!map || map->kind != YNODE_MAP)
-        return NULL;
+    if (!map || map->kind != YNODE_MAP) return NULL;
     for (size_t i = 0; i < map->count; i++)
         if (map->keys[i]->kind == YNODE_SCALAR && strcmp(map->keys[i]->text, key) == 0)
             return map->values[i];

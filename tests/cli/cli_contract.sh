@@ -101,7 +101,7 @@ fi
 
 # run: outputs, refusals, and nothing written on failure.
 rundir=$(mktemp -d)
-expect 0 '^US +h100_sxm' EMPTY -- run "$examples/middle-east-2023.yaml" -r 2 --check \
+expect 0 '^US +h100_sxm' EMPTY -- run "$examples/middle-east-2023.yaml" -r 2 \
   --set run.end=2023-06-30 -o "$rundir/a"
 if head -1 "$rundir/a/timeseries.csv" 2>/dev/null |
   grep -qx 'scenario,period_start,period_end,scope,product,metric,unit,mean,sd,ci95_low,ci95_high,replications' &&
