@@ -343,8 +343,6 @@ static void period_boundary(sim_engine *e, void *obj, uint64_t arg)
     if (arg < m->p->n_periods) {
         m->period = (size_t)arg;
         m->cell = model_metrics_cell(m->out, m->period, 0);
-        if (arg + 1 < m->p->n_periods)
-            sim_schedule_at(m->e, m->p->period_end_days[arg], period_boundary, m, arg + 1);
     } else {
         m->cell = NULL;
     }
@@ -427,11 +425,19 @@ sim_status model_run(const model_plan *p, const model_config *cfg, model_metrics
         m.sites[s].m = &m;
         m.sites[s].index = s;
     }
+    /* Every period boundary is scheduled first, so at a boundary's instant
+     * it runs before anything else: an event at exactly midnight counts in
+     * the day (and period) that begins then. */
+    for (size_t i = 0; i < p->n_periods; i++)
+        if (sim_schedule_at(m.e, i ? p->period_end_days[i - 1] : fmax(p->warmup_days, 0),
+                            period_boundary, &m, i) == SIM_EVENT_NONE)
+            goto oom;
     if ((st = shipment_init(&m)) || (st = process_init(&m)) || (st = stock_init(&m)) ||
         (st = demand_init(&m)) || (st = disruption_init(&m)))
         goto fail;
-    if (p->n_periods) sim_schedule_at(m.e, fmax(p->warmup_days, 0), period_boundary, &m, 0);
-    st = sim_engine_run(m.e, p->horizon_days);
+    /* The run covers [0, horizon): an event at the horizon belongs to the
+     * day after the run. */
+    st = sim_engine_run(m.e, nextafter(p->horizon_days, 0));
     if (st != SIM_OK) {
         snprintf(err, err_size, "%s", sim_engine_error(m.e));
         goto done;

@@ -251,6 +251,8 @@ void stock_review_event(sim_engine *e, void *obj, uint64_t arg);
 sim_status demand_init(model *m);
 
 sim_status process_init(model *m);
+/* The yield a batch of process g starting now would have (1 without one). */
+double process_yield(model *m, uint32_t g);
 /* Ask for one more batch of a process (called by a stock's replenishment). */
 void process_request(model *m, uint32_t proc);
 /* An input of a waiting batch got some units. */

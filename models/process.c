@@ -36,6 +36,11 @@ static double yield_now(model *m, const world_process *wp)
     return y < 0 ? 0 : y > 1 ? 1 : y;
 }
 
+double process_yield(model *m, uint32_t g)
+{
+    return yield_now(m, m->processes[g].plan->w);
+}
+
 static void complete(sim_engine *e, void *obj, uint64_t arg);
 
 static void site_unlink_running(site_rt *site, batch *b)
@@ -104,10 +109,11 @@ static void try_capacity(model *m, uint32_t s)
             start(m, pr, pr->wait_head);
             busy_until = now + pr->plan->w->wafers_per_batch / per_day;
         } else {
-            /* No capacity today: wait for the next date that has some. */
+            /* No capacity today: wait for the next date that has some (a
+             * constant has no dates: never). */
             busy_until = INFINITY;
             const world_series *c = &ws->capacity_wafers_per_month;
-            for (size_t i = 0; i < c->n; i++) {
+            for (size_t i = 0; i < c->n && !world_series_is_constant(c); i++) {
                 double at = (double)(c->date[i] - m->w->run.start);
                 if (at > now && c->value[i] > 0) {
                     busy_until = at;

@@ -1729,6 +1729,127 @@ static void check_supply(loader *L)
     }
 }
 
+/* Does site s make or source product p (so its stock of p orders nothing
+ * from suppliers)? */
+static bool site_makes_or_sources(const world_site *s, uint32_t p)
+{
+    for (size_t i = 0; i < s->n_processes; i++)
+        for (size_t o = 0; o < s->processes[i].n_outputs; o++)
+            if (s->processes[i].outputs[o].product == p) return true;
+    for (size_t i = 0; i < s->source.n; i++)
+        if (s->source.at[i] == p) return true;
+    return false;
+}
+
+typedef struct supply_node {
+    uint64_t key; /* site << 32 | product */
+    const world_inventory *inv;
+} supply_node;
+
+static int cmp_supply_node(const void *a, const void *b)
+{
+    uint64_t x = ((const supply_node *)a)->key, y = ((const supply_node *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static size_t find_supply_node(const supply_node *n, size_t count, uint64_t key)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (n[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < count && n[lo].key == key ? lo : SIZE_MAX;
+}
+
+/* Supply must not loop: if a orders a product from b and b (directly or
+ * further up) orders it from a, one withdrawal makes each order from the
+ * other without end. Depth-first search over the stocks that order a
+ * product from suppliers; a back edge is a loop, reported at the supplier
+ * that closes it. */
+static void check_supply_loops(loader *L)
+{
+    const world *w = L->w;
+    size_t n = 0;
+    for (size_t s = 0; s < w->n_sites; s++)
+        for (size_t k = 0; k < w->sites[s].n_inventory; k++)
+            n++;
+    supply_node *nodes = calloc(n ? n : 1, sizeof *nodes);
+    size_t *state = calloc(n ? n : 1, sizeof *state); /* 0 new, 1 on the path, 2 done */
+    size_t *stack = calloc(n ? n : 1, sizeof *stack), *next = calloc(n ? n : 1, sizeof *next);
+    if (!nodes || !state || !stack || !next) {
+        L->r.nomem = true;
+        goto out;
+    }
+    n = 0;
+    for (uint32_t s = 0; s < w->n_sites; s++) {
+        const world_site *site = &w->sites[s];
+        for (size_t k = 0; k < site->n_inventory; k++) {
+            const world_inventory *inv = &site->inventory[k];
+            if (inv->is_need || !inv->suppliers.n || site_makes_or_sources(site, inv->item))
+                continue;
+            nodes[n++] = (supply_node){((uint64_t)s << 32) | inv->item, inv};
+        }
+    }
+    qsort(nodes, n, sizeof *nodes, cmp_supply_node);
+    for (size_t root = 0; root < n; root++) {
+        if (state[root]) continue;
+        size_t top = 0;
+        stack[top++] = root;
+        state[root] = 1;
+        next[root] = 0;
+        while (top) {
+            size_t v = stack[top - 1];
+            const world_inventory *inv = nodes[v].inv;
+            if (next[v] == inv->suppliers.n) {
+                state[v] = 2;
+                top--;
+                continue;
+            }
+            size_t j = next[v]++;
+            uint32_t product = (uint32_t)(nodes[v].key & 0xffffffffu);
+            size_t u = find_supply_node(nodes, n, ((uint64_t)inv->suppliers.at[j] << 32) | product);
+            if (u == SIZE_MAX || state[u] == 2) continue;
+            if (state[u] == 0) {
+                state[u] = 1;
+                next[u] = 0;
+                stack[top++] = u;
+                continue;
+            }
+            /* A loop: from u along the path to v, then back to u. */
+            char chain[512] = "";
+            size_t len = 0, from = 0;
+            while (stack[from] != u)
+                from++;
+            for (size_t i = from; i < top && len < sizeof chain - 64; i++)
+                len += (size_t)snprintf(chain + len, sizeof chain - len, "%s from ",
+                                        w->sites[nodes[stack[i]].key >> 32].id);
+            snprintf(chain + len, sizeof chain - len, "%s", w->sites[nodes[u].key >> 32].id);
+            const char *site_id = w->sites[nodes[v].key >> 32].id;
+            const char *prod = w->products[product].id;
+            const ynode *sn = item_with_id(ynode_get(L->root, "sites"), site_id);
+            const ynode *sv = ynode_get(ynode_get(ynode_get(sn, "inventory"), prod), "suppliers");
+            src_loc at = sv && sv->kind == YNODE_SEQ && j < sv->count ? sv->values[j]->loc
+                         : sv                                         ? sv->loc
+                              : idset_loc(&L->sites, site_id);
+            read_error(&L->r, at,
+                       "sites.%s.inventory.%s.suppliers.%zu: %s goes round a loop of "
+                       "suppliers (%s), so one order would make each order from the other "
+                       "without end; expected a supply chain without loops",
+                       site_id, prod, j, prod, chain);
+            goto out;
+        }
+    }
+out:
+    free(nodes);
+    free(state);
+    free(stack);
+    free(next);
+}
+
 /* ---- the whole ---- */
 
 static void copy_names(loader *L, const idset *set, const world_name **out, size_t *n)
@@ -1815,6 +1936,7 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     if (!diag_errors(d)) {
         check_bom(&L);
         check_supply(&L);
+        if (!diag_errors(d)) check_supply_loops(&L);
         check_replenishment(&L);
     }
     copy_names(&L, &L.groups, &L.w->groups, &L.w->n_groups);

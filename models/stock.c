@@ -87,6 +87,9 @@ void stock_remove_claim(model *m, claim *c)
     if (c->kind == CLAIM_DEMAND) st->backlog -= c->remaining;
     unlink_claim(m, c);
     sim_pool_put(m->claims, c);
+    /* Need quantities are fractional: an empty queue owes exactly nothing,
+     * not a rounding residue. */
+    if (!st->head) st->committed = st->backlog = 0;
 }
 
 /* Demand at stock s got `quantity` (its unit) now, of which `counted`
@@ -147,18 +150,20 @@ static void fill_need(model *m, uint32_t s)
 {
     const plan_stock *ps = &m->p->stocks[s];
     stock *st = &m->stocks[s];
+    bool over = false;
     while (st->head) {
         claim *c = st->head;
         size_t k = 0;
         while (k < ps->n_fills && m->stocks[ps->fills[k]].on_hand <= 0)
             k++;
-        if (k == ps->n_fills) return;
+        if (k == ps->n_fills) break;
         uint32_t from = ps->fills[k];
         double f = ps->fills_factor[k];
         double want = ceil(c->remaining / f - EPS_UNITS);
         double units = fmin(want, m->stocks[from].on_hand);
         double got = units * f;
         uint32_t product = m->p->stocks[from].item;
+        over |= got > c->remaining + EPS_UNITS;
         stock_on_hand_add(m, from, -units);
         m->flows[product].delivered += units;
         raw_add(m, from, RAW_DELIVERED, units);
@@ -168,6 +173,9 @@ static void fill_need(model *m, uint32_t s)
         /* The product's own policy (if it has one here) sees the drop. */
         stock_review(m, from);
     }
+    /* Whole units gave an order more than it asked: the excess left the
+     * stock without a claim for it, so the position fell; order it back. */
+    if (over) stock_review(m, s);
 }
 
 void stock_fill(model *m, uint32_t s)
@@ -285,6 +293,9 @@ static void replenish(model *m, uint32_t s, double up_to)
     const plan_stock *ps = &m->p->stocks[s];
     switch (ps->refill) {
     case REFILL_MAKE: {
+        /* At a yield of 0 a batch makes nothing: ask for none until the
+         * yield is up (the next claim placed here reviews again). */
+        if (process_yield(m, ps->maker) <= 0) break;
         /* Each request adds its expected good output to on_order, so the
          * loop ends (process.c never plans on a yield below 1%). */
         double before = -INFINITY;
