@@ -59,6 +59,7 @@ bench: build
 	$(BUILD)/bench/bench_mm1
 	$(BUILD)/bench/bench_hold
 	$(BUILD)/bench/bench_load
+	$(BUILD)/bench/bench_model_mm1
 
 # Seeds are copied (path flattened into the name) into $(FUZZ_BUILD)/seeds/;
 # libFuzzer reads them and tests/fuzz/regressions/<target>/ and writes new
