@@ -13,23 +13,22 @@
 
 void cmd_explain_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: chipsim explain SCENARIO [--set PATH=VALUE]...\n"
-            "\n"
-            "Prints the scenario as chipsim resolves it: the files it extends merged in,\n"
-            "its tables inline, the overrides applied, rule expressions in canonical form\n"
-            "and defaults made explicit. The output is itself a scenario file: save it and\n"
-            "it loads to the same world. Errors and warnings go to stderr.\n"
-            "\n"
-            "options:\n"
-            "  --set PATH=VALUE   override one value after extends; repeatable\n"
-            "\n"
-            "exit status: 0 on success, 65 for a bad scenario, 66 for a missing file,\n"
-            "74 when the output cannot be written.\n"
-            "\n"
-            "example:\n"
-            "  chipsim explain scenarios/examples/middle-east-2023-no-rule.yaml \\\n"
-            "      --set run.replications=20 > resolved.yaml\n");
+    fprintf(out, "usage: chipsim explain SCENARIO [--set PATH=VALUE]...\n"
+                 "\n"
+                 "Prints the scenario as chipsim resolves it: the files it extends merged in,\n"
+                 "its tables inline, the overrides applied, rule expressions in canonical form\n"
+                 "and defaults made explicit. The output is itself a scenario file: save it and\n"
+                 "it loads to the same world. Errors and warnings go to stderr.\n"
+                 "\n"
+                 "options:\n"
+                 "  --set PATH=VALUE   override one value after extends; repeatable\n"
+                 "\n"
+                 "exit status: 0 on success, 65 for a bad scenario, 66 for a missing file,\n"
+                 "74 when the output cannot be written.\n"
+                 "\n"
+                 "example:\n"
+                 "  chipsim explain scenarios/examples/middle-east-2023-no-rule.yaml \\\n"
+                 "      --set run.replications=20 > resolved.yaml\n");
 }
 
 int cmd_explain_run(int argc, char **argv)
@@ -70,8 +69,7 @@ int cmd_explain_run(int argc, char **argv)
     world *w;
     int rc = cli_load(file, &sets, &w, NULL, NULL);
     cli_sets_release(&sets);
-    if (rc != EXIT_OK)
-        return rc;
+    if (rc != EXIT_OK) return rc;
     sim_status st = world_write_yaml(w, stdout);
     world_free(w);
     if (st != SIM_OK || fflush(stdout) != 0) {

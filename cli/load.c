@@ -29,8 +29,7 @@ void cli_sets_release(cli_sets *s)
     *s = (cli_sets){0};
 }
 
-int cli_load(const char *path, const cli_sets *sets, world **out, size_t *errors,
-             size_t *warnings)
+int cli_load(const char *path, const cli_sets *sets, world **out, size_t *errors, size_t *warnings)
 {
     *out = NULL;
     diag_list *d = diag_list_new();
@@ -40,10 +39,8 @@ int cli_load(const char *path, const cli_sets *sets, world **out, size_t *errors
     }
     sim_status st = scenario_load(path, sets ? sets->items : NULL, sets ? sets->n : 0, d, out);
     diag_print(d, stderr);
-    if (errors)
-        *errors = diag_errors(d);
-    if (warnings)
-        *warnings = diag_count(d) - diag_errors(d);
+    if (errors) *errors = diag_errors(d);
+    if (warnings) *warnings = diag_count(d) - diag_errors(d);
     diag_list_free(d);
     switch (st) {
     case SIM_OK:
