@@ -23,6 +23,8 @@ static const cli_command commands[] = {
      cmd_demo_usage},
     {"run", "run a scenario's replications; write timeseries.csv and summary.csv", cmd_run_run,
      cmd_run_usage},
+    {"classify", "show which export-control rules catch which products on a date", cmd_classify_run,
+     cmd_classify_usage},
     {"validate", "check scenario files and report every error with file:line:column",
      cmd_validate_run, cmd_validate_usage},
     {"explain", "print the resolved scenario (extends, tables, --set applied) as YAML",

@@ -159,7 +159,9 @@ static void fill_need(model *m, uint32_t s)
         if (k == ps->n_fills) break;
         uint32_t from = ps->fills[k];
         double f = ps->fills_factor[k];
-        double want = ceil(c->remaining / f - EPS_UNITS);
+        /* At least one unit: an order smaller than a unit's rounding slack
+         * would otherwise take nothing and stay at the head for ever. */
+        double want = fmax(1, ceil(c->remaining / f - EPS_UNITS));
         double units = fmin(want, m->stocks[from].on_hand);
         double got = units * f;
         uint32_t product = m->p->stocks[from].item;
@@ -270,7 +272,7 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall)
     }
     if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
 chosen:;
-    double units = ceil(shortfall / best_factor - EPS_UNITS);
+    double units = fmax(1, ceil(shortfall / best_factor - EPS_UNITS));
     claim *c = sim_pool_get(m->claims);
     if (!c) {
         sim_engine_fail(m->e, SIM_ENOMEM, "out of memory placing an order");

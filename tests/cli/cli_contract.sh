@@ -125,5 +125,16 @@ if [ ! -e "$rundir/b" ]; then passes=$((passes + 1)); else
   echo "FAIL run: a failed run left $rundir/b"; failures=$((failures + 1)); fi
 rm -rf "$rundir"
 
+# classify: rules in force on a date, a table for people and CSV for machines.
+expect 0 'h800_sxm +us_2023_10 +license +CN, HK, MO, SA, AE' EMPTY -- \
+  classify "$examples/middle-east-2023.yaml" --date 2023-10-23
+expect 0 '^2023-09-01,h800_sxm,us_entity_list,deny,all,huawei$' EMPTY -- \
+  classify "$examples/middle-east-2023.yaml" --date 2023-09-01 --csv
+expect 0 '^2023-09-01,kirin_9000s,,,,$' EMPTY -- \
+  classify "$examples/middle-east-2023.yaml" --date 2023-09-01 --csv
+expect 64 EMPTY "--date needs a date YYYY-MM-DD \(got '2023-13-01'\)" -- \
+  classify "$examples/middle-east-2023.yaml" --date 2023-13-01
+expect 66 EMPTY 'cannot open scenario' -- classify /nonexistent/x.yaml
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

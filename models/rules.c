@@ -1,0 +1,167 @@
+/*
+ * Rule scopes as bit tables (see rules.h).
+ */
+#include "rules.h"
+
+#include <stdlib.h>
+
+/* Who a scope names, over countries and firms: a destination or an end
+ * user is caught when its country or its firm is. */
+enum { SC_DEST, SC_EXCEPT_DEST, SC_USER, SC_EXCEPT_USER, SC_COUNT };
+
+struct rules {
+    const world *w;
+    uint8_t *product;           /* [rule][product] */
+    uint8_t *country[SC_COUNT]; /* [rule][country] */
+    uint8_t *firm[SC_COUNT];    /* [rule][firm] */
+};
+
+void rules_free(rules *r)
+{
+    if (!r) return;
+    free(r->product);
+    for (int k = 0; k < SC_COUNT; k++) {
+        free(r->country[k]);
+        free(r->firm[k]);
+    }
+    free(r);
+}
+
+static bool refs_has(const world_refs *refs, uint32_t x)
+{
+    for (size_t i = 0; i < refs->n; i++)
+        if (refs->at[i] == x) return true;
+    return false;
+}
+
+static bool refs_meet(const world_refs *a, const world_refs *b)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (refs_has(b, a->at[i])) return true;
+    return false;
+}
+
+/* Marks what a scope names. */
+static void mark_scope(const world *w, const world_scope *s, uint8_t *countries, uint8_t *firms)
+{
+    for (size_t c = 0; c < w->n_countries; c++)
+        countries[c] =
+            refs_has(&s->countries, (uint32_t)c) || refs_meet(&w->countries[c].groups, &s->groups);
+    for (size_t f = 0; f < w->n_firms; f++)
+        firms[f] = refs_has(&s->firms, (uint32_t)f) || refs_meet(&w->firms[f].lists, &s->lists);
+}
+
+static bool product_in_scope(const world *w, const world_rule *rule, uint32_t p)
+{
+    if (!refs_has(&w->products[p].controlled_by, rule->authority)) return false;
+    if (refs_has(&rule->except_products, p)) return false;
+    if (rule->all_products) return true;
+    if (rule->products_expr) {
+        world_product_ref ref = {w, p};
+        return expr_matches(rule->products_expr, world_product_lookup, &ref);
+    }
+    return refs_has(&rule->products, p);
+}
+
+rules *rules_new(const world *w)
+{
+    rules *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->w = w;
+    size_t nr = w->n_rules ? w->n_rules : 1;
+    r->product = calloc(nr * (w->n_products ? w->n_products : 1), 1);
+    if (!r->product) goto oom;
+    for (int k = 0; k < SC_COUNT; k++) {
+        r->country[k] = calloc(nr * (w->n_countries ? w->n_countries : 1), 1);
+        r->firm[k] = calloc(nr * (w->n_firms ? w->n_firms : 1), 1);
+        if (!r->country[k] || !r->firm[k]) goto oom;
+    }
+    for (size_t i = 0; i < w->n_rules; i++) {
+        const world_rule *rule = &w->rules[i];
+        for (uint32_t p = 0; p < w->n_products; p++)
+            r->product[i * w->n_products + p] = product_in_scope(w, rule, p);
+        const world_scope *scopes[SC_COUNT] = {&rule->destinations, &rule->except_destinations,
+                                               &rule->end_users, &rule->except_end_users};
+        for (int k = 0; k < SC_COUNT; k++)
+            mark_scope(w, scopes[k], r->country[k] + i * w->n_countries,
+                       r->firm[k] + i * w->n_firms);
+    }
+    return r;
+oom:
+    rules_free(r);
+    return NULL;
+}
+
+bool rules_in_force(const world_rule *rule, sim_date d)
+{
+    return rule->effective <= d && d < rule->expires;
+}
+
+bool rules_catch_product(const rules *r, uint32_t rule, uint32_t product)
+{
+    return r->product[(size_t)rule * r->w->n_products + product] != 0;
+}
+
+/* Does scope k of the rule name the buyer (its country or its firm)? */
+static bool names(const rules *r, int k, uint32_t rule, uint32_t country, uint32_t firm)
+{
+    const world *w = r->w;
+    if (country != WORLD_NONE && r->country[k][(size_t)rule * w->n_countries + country])
+        return true;
+    return firm != WORLD_NONE && r->firm[k][(size_t)rule * w->n_firms + firm];
+}
+
+static bool catches_buyer(const rules *r, uint32_t rule, uint32_t country, uint32_t firm)
+{
+    const world_rule *x = &r->w->rules[rule];
+    if (!x->any_destination && !names(r, SC_DEST, rule, country, firm)) return false;
+    if (names(r, SC_EXCEPT_DEST, rule, country, firm)) return false;
+    if (!x->any_end_user && !names(r, SC_USER, rule, country, firm)) return false;
+    return !names(r, SC_EXCEPT_USER, rule, country, firm);
+}
+
+bool rules_reach_country(const rules *r, uint32_t rule, uint32_t country)
+{
+    const world_rule *x = &r->w->rules[rule];
+    if (!x->any_destination && !names(r, SC_DEST, rule, country, WORLD_NONE)) return false;
+    return !names(r, SC_EXCEPT_DEST, rule, country, WORLD_NONE);
+}
+
+bool rules_reach_end_user(const rules *r, uint32_t rule, uint32_t firm)
+{
+    const world_rule *x = &r->w->rules[rule];
+    uint32_t country = r->w->firms[firm].country;
+    if (!x->any_end_user && !names(r, SC_USER, rule, country, firm)) return false;
+    return !names(r, SC_EXCEPT_USER, rule, country, firm);
+}
+
+int rules_severity(const world_rule *rule)
+{
+    switch (rule->action.kind) {
+    case WORLD_DENY:
+        return 3;
+    case WORLD_CAP:
+        return 2;
+    case WORLD_LICENSE:
+        return 1;
+    }
+    return 0;
+}
+
+uint32_t rules_decide(const rules *r, uint32_t product, uint32_t country, uint32_t firm, sim_date d)
+{
+    const world *w = r->w;
+    uint32_t best = WORLD_NONE;
+    int best_severity = 0;
+    for (uint32_t i = 0; i < w->n_rules; i++) {
+        const world_rule *rule = &w->rules[i];
+        if (!rules_in_force(rule, d) || !rules_catch_product(r, i, product)) continue;
+        if (!catches_buyer(r, i, country, firm)) continue;
+        int s = rules_severity(rule);
+        if (s > best_severity) {
+            best = i;
+            best_severity = s;
+        }
+    }
+    return best;
+}
