@@ -1,16 +1,160 @@
 /*
- * The export-control hook: every order placed with a supplier asks whether
- * the product may leave the supplier's site for the buyer. Issue [4/8] puts
- * the rules here (dated rules on attributes, licences, caps, entity lists);
- * until then everything may leave.
+ * Export controls in the flow of goods.
+ *
+ * A stock ordering from a supplier in another country asks what the rules
+ * in force that day say (rules.h: the most restrictive rule that catches the
+ * product and the buyer decides). A denied candidate is skipped: the order
+ * goes to the next supplier, or the next product of a need. A licence
+ * requirement makes the order wait for a review: its time is drawn from the
+ * rule's `review` distribution (none: decided the same day), and approval
+ * from its `approval` probability. An approved order is placed with the
+ * supplier; a review that outlasts the rule ends when the rule expires, as
+ * approved. A denied one is dropped and the stock orders again, this time
+ * only what needs no licence. Each rule has its own stream
+ * ("controls.licence", index = the rule's position) for its review times and
+ * approvals.
  */
-#include "model_internal.h"
+#include <stdlib.h>
 
-controls_decision controls_may_leave(model *m, uint32_t product, uint32_t from, uint32_t dest)
+#include "model_internal.h"
+#include "rules.h"
+
+controls_decision controls_check(model *m, uint32_t product, uint32_t from, uint32_t to,
+                                 uint32_t *rule)
 {
-    (void)m;
-    (void)product;
-    (void)from;
-    (void)dest;
-    return CONTROLS_ALLOW;
+    const world *w = m->w;
+    *rule = WORLD_NONE;
+    const world_site *buyer = &w->sites[to];
+    if (w->sites[from].country == buyer->country) return CONTROLS_ALLOW;
+    uint32_t r = rules_decide(m->p->rules, product, buyer->country, buyer->firm, sim_today(m->e));
+    if (r == WORLD_NONE) return CONTROLS_ALLOW;
+    *rule = r;
+    switch (w->rules[r].action.kind) {
+    case WORLD_DENY:
+        return CONTROLS_DENY;
+    case WORLD_LICENSE:
+        return CONTROLS_LICENSE;
+    case WORLD_CAP:
+        return CONTROLS_CAP;
+    }
+    return CONTROLS_DENY;
+}
+
+static void decided(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)arg;
+    licence_app *a = obj;
+    model *m = a->m;
+    const world_rule *rule = &m->w->rules[a->rule];
+    /* Ended by the rule's expiry (arg 1), or drawn. */
+    bool approved = arg == 1 || sim_rng_uniform(m->licence_rng[a->rule]) < rule->action.approval;
+    raw_add(m, a->into, approved ? RAW_LIC_APPROVED : RAW_LIC_DENIED, a->units);
+    raw_add(m, a->into, RAW_LIC_DECIDED, 1);
+    raw_add(m, a->into, RAW_LIC_REVIEW_DAYS, sim_now(e) - a->applied);
+    m->stocks[a->into].licence_pending -= a->units;
+    licence_app x = *a;
+    sim_pool_put(m->licences, a);
+    if (approved) {
+        /* A condition such as the Aug 2025 H20 licences: a share of the
+         * revenue is remitted. */
+        uint32_t value = world_find_attribute(m->w, "unit_value_usd");
+        double usd =
+            value != WORLD_NONE ? m->w->products[m->p->stocks[x.into].item].attr[value] : 0;
+        if (rule->action.revenue_share > 0 && usd > 0)
+            raw_add(m, x.into, RAW_REMITTED, x.units * usd * rule->action.revenue_share);
+        stock_order_from(m, x.stock, x.sup, x.into, x.lane, x.units, x.factor, true);
+        return;
+    }
+    m->stocks[x.stock].on_order -= x.units * x.factor;
+    stock_order(m, x.stock, false);
+}
+
+void controls_apply(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane, double units,
+                    double factor, uint32_t rule)
+{
+    licence_app *a = sim_pool_get(m->licences);
+    if (!a) {
+        sim_engine_fail(m->e, SIM_ENOMEM, "out of memory applying for a licence");
+        return;
+    }
+    *a = (licence_app){m, s, sup, into, lane, rule, units, factor, sim_now(m->e)};
+    m->stocks[s].on_order += units * factor;
+    m->stocks[into].licence_pending += units;
+    raw_add(m, into, RAW_LIC_APPLIED, units);
+    const world_rule *r = &m->w->rules[rule];
+    double review =
+        r->action.has_review ? sim_dist_sample(&m->review[rule], m->licence_rng[rule]) : 0;
+    double at = sim_now(m->e) + review, ends = model_days(m, r->expires);
+    if (r->expires != INT32_MAX && at >= ends)
+        sim_schedule_at(m->e, ends, decided, a, 1);
+    else
+        sim_schedule_at(m->e, at, decided, a, 0);
+}
+
+/* The cap's quota of (rule, destination country) in the current cap
+ * period: periods are calendar periods of the cap's `per`. */
+static double *quota_used(model *m, uint32_t rule, uint32_t country, sim_date *period)
+{
+    size_t k = (size_t)rule * m->w->n_countries + country;
+    const world_rule *r = &m->w->rules[rule];
+    sim_date now = sim_period_floor(r->action.cap_period, sim_today(m->e));
+    if (m->cap_period[k] != now) {
+        m->cap_period[k] = now;
+        m->cap_used[k] = 0;
+    }
+    *period = now;
+    return &m->cap_used[k];
+}
+
+double controls_cap_room(model *m, uint32_t rule, uint32_t product, uint32_t to)
+{
+    const world_rule *r = &m->w->rules[rule];
+    sim_date period;
+    double *used = quota_used(m, rule, m->w->sites[to].country, &period);
+    double per_unit = 1;
+    if (r->action.cap_unit == WORLD_CAP_H100E) {
+        per_unit = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
+        if (!(per_unit > 0)) return 0; /* a cap in compute on a product with none: blocked */
+    }
+    double room = floor((r->action.cap - *used) / per_unit + 1e-9);
+    return room > 0 ? room : 0;
+}
+
+void controls_cap_take(model *m, uint32_t rule, uint32_t product, uint32_t to, double units)
+{
+    const world_rule *r = &m->w->rules[rule];
+    sim_date period;
+    double *used = quota_used(m, rule, m->w->sites[to].country, &period);
+    double per_unit = r->action.cap_unit == WORLD_CAP_H100E && m->h100e != WORLD_NONE
+                          ? m->w->products[product].attr[m->h100e]
+                          : 1;
+    *used += units * per_unit;
+}
+
+sim_status controls_init(model *m)
+{
+    const world *w = m->w;
+    m->licences = sim_engine_pool(m->e, sizeof(licence_app));
+    m->licence_rng = calloc(w->n_rules ? w->n_rules : 1, sizeof *m->licence_rng);
+    m->review = calloc(w->n_rules ? w->n_rules : 1, sizeof *m->review);
+    size_t quotas = (w->n_rules ? w->n_rules : 1) * (w->n_countries ? w->n_countries : 1);
+    m->cap_used = calloc(quotas, sizeof *m->cap_used);
+    m->cap_period = malloc(quotas * sizeof *m->cap_period);
+    if (!m->licences || !m->licence_rng || !m->review || !m->cap_used || !m->cap_period)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < quotas; i++)
+        m->cap_period[i] = INT32_MIN;
+    for (size_t i = 0; i < w->n_rules; i++) {
+        const world_rule *r = &w->rules[i];
+        if (r->action.kind != WORLD_LICENSE) continue;
+        m->licence_rng[i] = sim_engine_stream(m->e, "controls.licence", i);
+        if (!m->licence_rng[i]) return SIM_ENOMEM;
+        char err[160];
+        if (r->action.has_review &&
+            sim_dist_init(&m->review[i], &r->action.review.spec, err, sizeof err) != SIM_OK) {
+            sim_engine_fail(m->e, SIM_EMODEL, "rule '%s' review: %s", r->id, err);
+            return SIM_EMODEL;
+        }
+    }
+    return SIM_OK;
 }

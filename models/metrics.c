@@ -11,13 +11,31 @@
 #include "model_internal.h"
 
 static const char *const names[MET_COUNT] = {
-    [MET_DEMAND] = "demand",       [MET_DELIVERED] = "delivered",
-    [MET_FILL_RATE] = "fill_rate", [MET_ORDER_WAIT] = "order_wait",
-    [MET_BACKLOG] = "backlog",     [MET_LOST] = "lost",
-    [MET_PRODUCED] = "produced",   [MET_SCRAPPED] = "scrapped",
-    [MET_INVENTORY] = "inventory", [MET_IN_TRANSIT] = "in_transit",
-    [MET_SHIPPED] = "shipped",     [MET_COMPUTE_DELIVERED] = "compute_delivered",
+    [MET_DEMAND] = "demand",
+    [MET_DELIVERED] = "delivered",
+    [MET_FILL_RATE] = "fill_rate",
+    [MET_ORDER_WAIT] = "order_wait",
+    [MET_BACKLOG] = "backlog",
+    [MET_LOST] = "lost",
+    [MET_PRODUCED] = "produced",
+    [MET_SCRAPPED] = "scrapped",
+    [MET_INVENTORY] = "inventory",
+    [MET_IN_TRANSIT] = "in_transit",
+    [MET_SHIPPED] = "shipped",
+    [MET_COMPUTE_DELIVERED] = "compute_delivered",
+    [MET_BLOCKED] = "blocked",
+    [MET_SUBSTITUTED] = "substituted",
+    [MET_LICENCE_APPROVED] = "licence_approved",
+    [MET_LICENCE_DENIED] = "licence_denied",
+    [MET_LICENCE_PENDING] = "licence_pending",
+    [MET_LICENCE_REVIEW] = "licence_review",
+    [MET_REVENUE_REMITTED] = "revenue_remitted",
 };
+
+bool model_raw_is_level(model_raw r)
+{
+    return r == RAW_BACKLOG_END || r == RAW_LIC_PENDING_END;
+}
 
 const char *model_metric_name(model_metric m)
 {
@@ -30,7 +48,15 @@ const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stoc
     case MET_FILL_RATE:
         return "ratio";
     case MET_ORDER_WAIT:
+    case MET_LICENCE_REVIEW:
         return "days";
+    case MET_REVENUE_REMITTED:
+        return "usd";
+    case MET_SUBSTITUTED:
+    case MET_LICENCE_APPROVED:
+    case MET_LICENCE_DENIED:
+    case MET_LICENCE_PENDING:
+        return "units";
     case MET_COMPUTE_DELIVERED:
         return "h100e";
     default:
@@ -87,7 +113,7 @@ void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from,
                 if (r == RAW_DAYS) continue;
                 /* A backlog is a level at the period's end, not a flow: over
                  * several periods it is the last one's. */
-                if (r == RAW_BACKLOG_END && i + 1 != to) continue;
+                if (model_raw_is_level((model_raw)r) && i + 1 != to) continue;
                 sums[r] += c[r];
             }
         }
@@ -121,6 +147,20 @@ double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
         return s[RAW_SHIPPED];
     case MET_COMPUTE_DELIVERED:
         return s[RAW_COMPUTE];
+    case MET_BLOCKED:
+        return s[RAW_BLOCKED];
+    case MET_SUBSTITUTED:
+        return s[RAW_SUBSTITUTED];
+    case MET_LICENCE_APPROVED:
+        return s[RAW_LIC_APPROVED];
+    case MET_LICENCE_DENIED:
+        return s[RAW_LIC_DENIED];
+    case MET_LICENCE_PENDING:
+        return s[RAW_LIC_PENDING_END];
+    case MET_LICENCE_REVIEW:
+        return s[RAW_LIC_DECIDED] > 0 ? s[RAW_LIC_REVIEW_DAYS] / s[RAW_LIC_DECIDED] : NAN;
+    case MET_REVENUE_REMITTED:
+        return s[RAW_REMITTED];
     case MET_COUNT:
         break;
     }

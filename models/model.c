@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model_internal.h"
+#include "rules.h"
 
 /* ---- the plan ---- */
 
@@ -80,6 +81,7 @@ void model_plan_free(model_plan *p)
         free(p->processes[i].input_stock);
         free(p->processes[i].output_stock);
     }
+    rules_free(p->rules);
     free(p->stocks);
     free(p->processes);
     free(p->site_first_process);
@@ -282,6 +284,7 @@ model_plan *model_plan_new(const world *w, char *err, size_t err_size)
     if (!p) goto oom;
     p->w = w;
     if (!plan_stocks(p) || !plan_processes(p) || !plan_refill(p) || !plan_periods(p)) goto oom;
+    if (!(p->rules = rules_new(w))) goto oom;
     return p;
 oom:
     model_plan_free(p);
@@ -337,8 +340,10 @@ static void period_boundary(sim_engine *e, void *obj, uint64_t arg)
     (void)e;
     stock_flush_integrals(m);
     if (m->cell) {
-        for (size_t s = 0; s < m->p->n_stocks; s++)
+        for (size_t s = 0; s < m->p->n_stocks; s++) {
             m->cell[s * RAW_COUNT + RAW_BACKLOG_END] = m->stocks[s].backlog;
+            m->cell[s * RAW_COUNT + RAW_LIC_PENDING_END] = m->stocks[s].licence_pending;
+        }
     }
     if (arg < m->p->n_periods) {
         m->period = (size_t)arg;
@@ -433,7 +438,7 @@ sim_status model_run(const model_plan *p, const model_config *cfg, model_metrics
                             period_boundary, &m, i) == SIM_EVENT_NONE)
             goto oom;
     if ((st = shipment_init(&m)) || (st = process_init(&m)) || (st = stock_init(&m)) ||
-        (st = demand_init(&m)) || (st = disruption_init(&m)))
+        (st = demand_init(&m)) || (st = disruption_init(&m)) || (st = controls_init(&m)))
         goto fail;
     /* The run covers [0, horizon): an event at the horizon belongs to the
      * day after the run. */
@@ -468,6 +473,13 @@ done:
     if (m.lanes)
         for (size_t i = 0; i < w->n_lanes; i++)
             sim_dist_release(&m.lanes[i].transit);
+    if (m.review)
+        for (size_t i = 0; i < w->n_rules; i++)
+            sim_dist_release(&m.review[i]);
+    free(m.review);
+    free(m.licence_rng);
+    free(m.cap_used);
+    free(m.cap_period);
     if (m.disruptions)
         for (size_t i = 0; i < w->n_disruptions; i++) {
             sim_dist_release(&m.disruptions[i].up);

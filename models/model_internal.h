@@ -69,6 +69,7 @@ typedef struct plan_process {
 
 struct model_plan {
     const world *w;
+    struct rules *rules; /* the rules' scopes, evaluated once (rules.h) */
     plan_stock *stocks;
     size_t n_stocks;
     plan_process *processes;
@@ -119,6 +120,7 @@ struct stock {
     double backlog;   /* the demand part of committed */
     claim *head, *tail;
     double in_transit;                 /* units on their way here */
+    double licence_pending;            /* units of this product awaiting a licence to come here */
     double inv_last_t, transit_last_t; /* last change, for the time integrals */
     double level_trigger;              /* base stock level, or s */
     double order_up_to;                /* base stock level, or S */
@@ -192,6 +194,13 @@ typedef struct disruption_rt {
     sim_rng *rng;
 } disruption_rt;
 
+/* An order waiting for a licence. */
+typedef struct licence_app {
+    model *m;
+    uint32_t stock, sup, into, lane, rule;
+    double units, factor, applied;
+} licence_app;
+
 /* Per product: what entered the world and where it went, for the check. */
 typedef struct flow {
     double initial;       /* in: stock held when the run starts */
@@ -213,10 +222,14 @@ struct model {
     lane_rt *lanes;
     disruption_rt *disruptions;
     flow *flows;
-    sim_pool *claims, *shipments;
-    shipment *live; /* shipments under way or held */
-    claim *placing; /* the claim being placed: its fills are immediate */
-    uint32_t h100e; /* the attribute compute is counted in, or WORLD_NONE */
+    sim_pool *claims, *shipments, *licences;
+    sim_rng **licence_rng; /* per rule: review times and approvals */
+    sim_dist *review;      /* per rule with a review distribution */
+    double *cap_used;      /* [rule][country]: quota used in cap_period */
+    sim_date *cap_period;  /* [rule][country]: the cap period cap_used counts */
+    shipment *live;        /* shipments under way or held */
+    claim *placing;        /* the claim being placed: its fills are immediate */
+    uint32_t h100e;        /* the attribute compute is counted in, or WORLD_NONE */
     uint64_t orders;
 };
 
@@ -242,6 +255,12 @@ void stock_place(model *m, uint32_t stock, claim *c);
 void stock_fill(model *m, uint32_t stock_index);
 /* The position changed: order or make what the policy asks. */
 void stock_review(model *m, uint32_t stock_index);
+/* Orders what the policy asks from suppliers, with or without licences
+ * (after a licence was denied, only what needs none). */
+void stock_order(model *m, uint32_t stock_index, bool licences);
+/* Places an order of `units` with supplier stock sup (counted on order). */
+void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
+                      double units, double factor, bool counted);
 void stock_remove_claim(model *m, claim *c);
 /* Brings the time integrals of every stock point up to now (period ends). */
 void stock_flush_integrals(model *m);
@@ -271,10 +290,27 @@ bool lane_open(const model *m, uint32_t lane);
 
 sim_status disruption_init(model *m);
 
-/* Export controls ([4/8]): may product leave site `from` for stock point
- * `dest` today? */
-typedef enum controls_decision { CONTROLS_ALLOW, CONTROLS_BLOCK } controls_decision;
-controls_decision controls_may_leave(model *m, uint32_t product, uint32_t from, uint32_t dest);
+/* Export controls (controls.c): what the rules in force today say about
+ * product leaving site `from` for site `to`. Within one country nothing is
+ * checked. *rule is the deciding rule (WORLD_NONE with ALLOW). */
+typedef enum controls_decision {
+    CONTROLS_ALLOW,
+    CONTROLS_LICENSE,
+    CONTROLS_CAP,
+    CONTROLS_DENY
+} controls_decision;
+controls_decision controls_check(model *m, uint32_t product, uint32_t from, uint32_t to,
+                                 uint32_t *rule);
+/* Apply for a licence for an order of `units` (this candidate of stock s):
+ * on approval the order is placed with the supplier; on denial the stock
+ * orders again without licences. */
+void controls_apply(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane, double units,
+                    double factor, uint32_t rule);
+/* A cap: whole units of product that may still go to site `to`'s country
+ * in the current cap period; and taking them. */
+double controls_cap_room(model *m, uint32_t rule, uint32_t product, uint32_t to);
+void controls_cap_take(model *m, uint32_t rule, uint32_t product, uint32_t to, double units);
+sim_status controls_init(model *m);
 
 /* Days since the run's start of a calendar date. */
 static inline double model_days(const model *m, sim_date d)

@@ -96,6 +96,16 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
     if (ps->refill == REFILL_SUPPLIERS && !ps->is_need)
         bits |= BIT(MET_IN_TRANSIT) | BIT(MET_SHIPPED);
     if (ps->refill != REFILL_SOURCE) bits |= BIT(MET_INVENTORY);
+    if (w->n_rules) {
+        /* Export controls: what a rule kept from the first choice, and what
+         * was ordered instead or under licence. */
+        if (ps->refill == REFILL_SUPPLIERS) bits |= BIT(MET_BLOCKED);
+        bool receives =
+            ps->need_stock != WORLD_NONE || (ps->refill == REFILL_SUPPLIERS && !ps->is_need);
+        if (receives)
+            bits |= BIT(MET_SUBSTITUTED) | BIT(MET_LICENCE_APPROVED) | BIT(MET_LICENCE_DENIED) |
+                    BIT(MET_LICENCE_PENDING) | BIT(MET_LICENCE_REVIEW) | BIT(MET_REVENUE_REMITTED);
+    }
     return bits;
 }
 
@@ -208,7 +218,7 @@ void model_report_add(model_report *r, const model_metrics *m)
             double *d = r->sums + (g * np + i) * RAW_COUNT;
             d[RAW_DAYS] = period_days(p, i);
             for (int x = 0; x < RAW_COUNT; x++)
-                if (x != RAW_BACKLOG_END || i + 1 == np) total[x] += d[x];
+                if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
             sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
             for (int met = 0; met < MET_COUNT; met++) {
                 if (!(bits & BIT(met))) continue;

@@ -238,41 +238,9 @@ static double position(const model *m, uint32_t s)
     return st->on_hand + st->on_order - st->committed;
 }
 
-/* Orders `shortfall` (this stock's unit) from the suppliers: the first, in
- * preference order of products (for a need) and then of suppliers, that the
- * rules let ship and that has the quantity free; otherwise the first the
- * rules let ship, where the order waits. */
-static void order_from_suppliers(model *m, uint32_t s, double shortfall)
+void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
+                      double units, double factor, bool counted)
 {
-    const plan_stock *ps = &m->p->stocks[s];
-    const world_inventory *inv = ps->inv;
-    size_t n_products = ps->is_need ? ps->n_fills : 1;
-    uint32_t best_sup = WORLD_NONE, best_into = WORLD_NONE, best_lane = WORLD_NONE;
-    double best_factor = 1;
-    for (size_t k = 0; k < n_products; k++) {
-        uint32_t into = ps->is_need ? ps->fills[k] : s;
-        uint32_t product = m->p->stocks[into].item;
-        double factor = ps->is_need ? ps->fills_factor[k] : 1;
-        double units = ceil(shortfall / factor - EPS_UNITS);
-        for (size_t j = 0; j < inv->suppliers.n; j++) {
-            uint32_t from = inv->suppliers.at[j];
-            uint32_t sup = model_plan_find_stock(m->p, from, product, false);
-            if (sup == WORLD_NONE) continue;
-            if (controls_may_leave(m, product, from, s) != CONTROLS_ALLOW) continue;
-            bool ready = m->p->stocks[sup].refill == REFILL_SOURCE ||
-                         m->stocks[sup].on_hand - m->stocks[sup].committed >= units;
-            if (best_sup == WORLD_NONE || ready) {
-                best_sup = sup;
-                best_into = into;
-                best_lane = inv->supplier_lanes.at[j];
-                best_factor = factor;
-                if (ready) goto chosen;
-            }
-        }
-    }
-    if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
-chosen:;
-    double units = fmax(1, ceil(shortfall / best_factor - EPS_UNITS));
     claim *c = sim_pool_get(m->claims);
     if (!c) {
         sim_engine_fail(m->e, SIM_ENOMEM, "out of memory placing an order");
@@ -283,14 +251,86 @@ chosen:;
                  .placed = sim_now(m->e),
                  .kind = CLAIM_SHIP,
                  .dest = s,
-                 .into = best_into,
-                 .lane = best_lane,
-                 .factor = best_factor};
-    m->stocks[s].on_order += units * best_factor;
-    stock_place(m, best_sup, c);
+                 .into = into,
+                 .lane = lane,
+                 .factor = factor};
+    if (!counted) m->stocks[s].on_order += units * factor;
+    stock_place(m, sup, c);
 }
 
-static void replenish(model *m, uint32_t s, double up_to)
+/* Orders `shortfall` (this stock's unit) from the suppliers over lawful
+ * lanes, in preference order of products (for a need) and then of
+ * suppliers, skipping what a rule denies: the first candidate that may ship
+ * without a licence and has the quantity free; otherwise the first that
+ * may ship at all (with a licence, if `licences`), where the order waits or
+ * the licence is applied for. Units a rule kept from the first choice are
+ * counted as blocked at this stock. */
+static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool licences)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    const world_inventory *inv = ps->inv;
+    size_t n_products = ps->is_need ? ps->n_fills : 1;
+    uint32_t to = ps->site;
+    uint32_t best_sup = WORLD_NONE, best_into = WORLD_NONE, best_lane = WORLD_NONE;
+    uint32_t best_rule = WORLD_NONE, first_product = WORLD_NONE;
+    controls_decision best_dec = CONTROLS_ALLOW;
+    double best_factor = 1;
+    bool blocked_first = false;
+    for (size_t k = 0; k < n_products; k++) {
+        uint32_t into = ps->is_need ? ps->fills[k] : s;
+        uint32_t product = m->p->stocks[into].item;
+        double factor = ps->is_need ? ps->fills_factor[k] : 1;
+        double units = fmax(1, ceil(shortfall / factor - EPS_UNITS));
+        for (size_t j = 0; j < inv->suppliers.n; j++) {
+            uint32_t from = inv->suppliers.at[j], lane = inv->supplier_lanes.at[j];
+            uint32_t sup = model_plan_find_stock(m->p, from, product, false);
+            if (sup == WORLD_NONE || m->w->lanes[lane].illicit) continue;
+            if (first_product == WORLD_NONE) first_product = product;
+            uint32_t rule;
+            controls_decision dec = controls_check(m, product, from, to, &rule);
+            /* A cap with no room left this period denies. */
+            if (dec == CONTROLS_CAP && controls_cap_room(m, rule, product, to) < 1)
+                dec = CONTROLS_DENY;
+            if (dec == CONTROLS_DENY || (dec == CONTROLS_LICENSE && !licences)) {
+                if (best_sup == WORLD_NONE) blocked_first = true;
+                continue;
+            }
+            bool ready = m->p->stocks[sup].refill == REFILL_SOURCE ||
+                         m->stocks[sup].on_hand - m->stocks[sup].committed >= units;
+            if (best_sup == WORLD_NONE || (ready && dec == CONTROLS_ALLOW)) {
+                best_sup = sup;
+                best_into = into;
+                best_lane = lane;
+                best_factor = factor;
+                best_dec = dec;
+                best_rule = rule;
+                if (ready && dec == CONTROLS_ALLOW) goto chosen;
+            }
+        }
+    }
+chosen:
+    if (blocked_first) raw_add(m, s, RAW_BLOCKED, shortfall);
+    if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
+    if (m->p->stocks[best_into].item != first_product)
+        raw_add(m, best_into, RAW_SUBSTITUTED, fmax(1, ceil(shortfall / best_factor - EPS_UNITS)));
+    double units = fmax(1, ceil(shortfall / best_factor - EPS_UNITS));
+    if (best_dec == CONTROLS_CAP) {
+        /* What the cap leaves goes; the rest is blocked. */
+        uint32_t product = m->p->stocks[best_into].item;
+        double room = controls_cap_room(m, best_rule, product, to);
+        if (room < units) {
+            raw_add(m, s, RAW_BLOCKED, (units - room) * best_factor);
+            units = room;
+        }
+        controls_cap_take(m, best_rule, product, to, units);
+    }
+    if (best_dec == CONTROLS_LICENSE)
+        controls_apply(m, s, best_sup, best_into, best_lane, units, best_factor, best_rule);
+    else
+        stock_order_from(m, s, best_sup, best_into, best_lane, units, best_factor, false);
+}
+
+static void replenish(model *m, uint32_t s, double up_to, bool licences)
 {
     const plan_stock *ps = &m->p->stocks[s];
     switch (ps->refill) {
@@ -309,7 +349,7 @@ static void replenish(model *m, uint32_t s, double up_to)
         break;
     }
     case REFILL_SUPPLIERS:
-        order_from_suppliers(m, s, up_to - position(m, s));
+        order_from_suppliers(m, s, up_to - position(m, s), licences);
         break;
     case REFILL_NONE:
     case REFILL_SOURCE:
@@ -323,7 +363,17 @@ void stock_review(model *m, uint32_t s)
     if (ps->refill == REFILL_NONE || ps->refill == REFILL_SOURCE) return;
     if (ps->inv && ps->inv->policy == WORLD_S_S) return; /* reviewed on its clock */
     stock *st = &m->stocks[s];
-    if (position(m, s) < st->order_up_to - EPS_UNITS) replenish(m, s, st->order_up_to);
+    if (position(m, s) < st->order_up_to - EPS_UNITS) replenish(m, s, st->order_up_to, true);
+}
+
+void stock_order(model *m, uint32_t s, bool licences)
+{
+    const plan_stock *ps = &m->p->stocks[s];
+    stock *st = &m->stocks[s];
+    bool periodic = ps->inv && ps->inv->policy == WORLD_S_S;
+    double target = periodic ? st->level_trigger : st->order_up_to - EPS_UNITS;
+    if (periodic ? position(m, s) <= target : position(m, s) < target)
+        replenish(m, s, st->order_up_to, licences);
 }
 
 void stock_review_event(sim_engine *e, void *obj, uint64_t arg)
@@ -331,7 +381,7 @@ void stock_review_event(sim_engine *e, void *obj, uint64_t arg)
     model *m = obj;
     uint32_t s = (uint32_t)arg;
     stock *st = &m->stocks[s];
-    if (position(m, s) <= st->level_trigger) replenish(m, s, st->order_up_to);
+    if (position(m, s) <= st->level_trigger) replenish(m, s, st->order_up_to, true);
     st->review = sim_schedule_in(e, m->p->stocks[s].inv->review_days, stock_review_event, m, arg);
 }
 
