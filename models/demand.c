@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "model_internal.h"
+#include "rules.h"
 
 /* The first time after t (days since start) at which the rate may change:
  * a date of the rate's table or an end of the order window. */
@@ -39,6 +40,10 @@ static double next_change(const demand_rt *d, double t)
         double x = (double)(d->w->ends + 1 - w->run.start);
         if (x > t && x < next) next = x;
     }
+    for (size_t i = 0; i < d->n_windows; i++) {
+        if (d->windows[i].from > t && d->windows[i].from < next) next = d->windows[i].from;
+        if (d->windows[i].to > t && d->windows[i].to < next) next = d->windows[i].to;
+    }
     return next;
 }
 
@@ -47,7 +52,44 @@ static double rate_at(const demand_rt *d, double t)
     const world *w = d->m->w;
     sim_date day = w->run.start + (sim_date)floor(t);
     if (day < d->w->starts || day > d->w->ends) return 0;
-    return world_rate_per_day(&d->w->orders, day);
+    double rate = world_rate_per_day(&d->w->orders, day);
+    for (size_t i = 0; i < d->n_windows; i++)
+        if (d->windows[i].from <= t && t < d->windows[i].to) rate *= d->windows[i].factor;
+    return rate;
+}
+
+/* Does the rule catch this demand: its buyer, and its product (or, for a
+ * need, any product that fills it)? */
+static bool rule_affects(const model *m, uint32_t rule, const world_demand *dm)
+{
+    const world *w = m->w;
+    const world_site *site = &w->sites[dm->site];
+    const rules *r = m->p->rules;
+    if (!rules_reach_country(r, rule, site->country) || !rules_reach_end_user(r, rule, site->firm))
+        return false;
+    if (!dm->is_need) return rules_catch_product(r, rule, dm->item);
+    const world_need *nd = &w->needs[dm->item];
+    for (size_t k = 0; k < nd->filled_by.n; k++)
+        if (rules_catch_product(r, rule, nd->filled_by.at[k])) return true;
+    return false;
+}
+
+/* Stockpiling: between a rule's announcement and its effective date, the
+ * buyers it will catch order `factor` times as often. */
+static sim_status stockpiling_windows(model *m, demand_rt *d)
+{
+    const world *w = m->w;
+    for (size_t i = 0; i < w->n_stockpiling; i++) {
+        const world_stockpiling *sp = &w->stockpiling[i];
+        const world_rule *rule = &w->rules[sp->rule];
+        if (rule->announced >= rule->effective || !rule_affects(m, sp->rule, d->w)) continue;
+        stockpile_window *x = realloc(d->windows, (d->n_windows + 1) * sizeof *x);
+        if (!x) return SIM_ENOMEM;
+        d->windows = x;
+        d->windows[d->n_windows++] = (stockpile_window){model_days(m, rule->announced),
+                                                        model_days(m, rule->effective), sp->factor};
+    }
+    return SIM_OK;
 }
 
 static void arrival(sim_engine *e, void *obj, uint64_t arg);
@@ -132,6 +174,7 @@ sim_status demand_init(model *m)
         d->arrivals = sim_engine_stream(m->e, "demand.arrivals", i);
         d->sizes = sim_engine_stream(m->e, "demand.sizes", i);
         if (!d->arrivals || !d->sizes) return SIM_ENOMEM;
+        if (stockpiling_windows(m, d) != SIM_OK) return SIM_ENOMEM;
         d->seg_end = -INFINITY; /* no segment yet */
         schedule_next(d, 0);
     }

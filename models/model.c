@@ -468,8 +468,10 @@ done:
         for (size_t i = 0; i < p->n_processes; i++)
             sim_dist_release(&m.processes[i].duration);
     if (m.demand)
-        for (size_t i = 0; i < w->n_demand; i++)
+        for (size_t i = 0; i < w->n_demand; i++) {
             sim_dist_release(&m.demand[i].size);
+            free(m.demand[i].windows);
+        }
     if (m.lanes)
         for (size_t i = 0; i < w->n_lanes; i++)
             sim_dist_release(&m.lanes[i].transit);

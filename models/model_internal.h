@@ -127,13 +127,20 @@ struct stock {
     sim_event_id review;               /* (s, S): the next review */
 };
 
+/* Days [from, to) since the start in which a demand's rate is multiplied. */
+typedef struct stockpile_window {
+    double from, to, factor;
+} stockpile_window;
+
 typedef struct demand_rt {
     model *m;
     const world_demand *w;
     uint32_t stock;
     sim_dist size;
     sim_rng *arrivals, *sizes;
-    double seg_rate, seg_end; /* the rate per day holds until seg_end (days) */
+    double seg_rate, seg_end;  /* the rate per day holds until seg_end (days) */
+    stockpile_window *windows; /* owned */
+    size_t n_windows;
 } demand_rt;
 
 struct batch {

@@ -1303,6 +1303,59 @@ static void test_events_at_period_boundaries(void **state)
     close_run(&r);
 }
 
+/* ---- stockpiling ---- */
+
+/* Between a rule's announcement (day 30) and its effective date (day 60)
+ * the buyers it will catch order twice as often; a buyer it does not
+ * catch (another country) does not. Orders are Poisson, so each window's
+ * count is checked against its mean within 4.5 standard deviations. */
+static const char stockpile_yaml[] =
+    "schema_version: 1\n"
+    "name: stockpile\n"
+    "run: {start: 2024-01-01, end: 2024-03-30, period: day, seed: 3}\n"
+    "countries: [{code: US}, {code: CN}, {code: FR}]\n"
+    "firms: [{id: maker, country: US}, {id: cn_buyer, country: CN}, {id: fr_buyer, country: FR}]\n"
+    "products: [{id: chip, tpp: 5000, controlled_by: [US]}]\n"
+    "sites:\n"
+    "  - {id: src, firm: maker, country: US, source: [chip]}\n"
+    "  - {id: cn, firm: cn_buyer, country: CN,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [src]}}}\n"
+    "  - {id: fr, firm: fr_buyer, country: FR,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [src]}}}\n"
+    "lanes:\n"
+    "  - {from: src, to: cn, transit: {dist: constant, days: 1}}\n"
+    "  - {from: src, to: fr, transit: {dist: constant, days: 1}}\n"
+    "demand:\n"
+    "  - {site: cn, product: chip, orders: {dist: poisson, per_day: 10}, size: {dist: constant, "
+    "units: 1}}\n"
+    "  - {site: fr, product: chip, orders: {dist: poisson, per_day: 10}, size: {dist: constant, "
+    "units: 1}}\n"
+    "export_controls:\n"
+    "  - {id: r, authority: US, announced: 2024-01-31, effective: 2024-03-01,\n"
+    "     products: \"tpp >= 4800\", destinations: [CN], action: {type: license, approval: 1}}\n"
+    "stockpiling: [{rule: r, factor: 2}]\n";
+
+static void assert_poisson(double count, double mean)
+{
+    assert_true(fabs(count - mean) <= 4.5 * sqrt(mean));
+}
+
+static void test_stockpiling(void **state)
+{
+    run r;
+    open_run(&r, state, "stockpile.yaml", stockpile_yaml);
+    run_once(&r);
+    const uint32_t cn = stock_of(&r, "cn", "chip"), fr = stock_of(&r, "fr", "chip");
+    /* Days 0-29 before, 30-59 in the window (announced 31 Jan, effective 1 Mar), 60-89 after. */
+    assert_poisson(over(&r, cn, RAW_ORDERS, 0, 30), 300);
+    assert_poisson(over(&r, cn, RAW_ORDERS, 30, 60), 600);
+    assert_poisson(over(&r, cn, RAW_ORDERS, 60, 90), 300);
+    assert_poisson(over(&r, fr, RAW_ORDERS, 30, 60), 300);
+    /* The window doubles the rate: far more than chance allows. */
+    assert_true(over(&r, cn, RAW_ORDERS, 30, 60) > 1.5 * over(&r, cn, RAW_ORDERS, 0, 30));
+    close_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1317,6 +1370,7 @@ int main(void)
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_warmup),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_stockpiling),
         /* Regression tests of bugs the model once had. */
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
