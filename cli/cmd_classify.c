@@ -94,7 +94,13 @@ static int print_table(const world *w, const rules *r, sim_date d)
         in_force += rules_in_force(&w->rules[i], d);
     printf("%s on %s: %zu of %zu rules in force\n\n", w->name ? w->name : "scenario", date,
            in_force, w->n_rules);
-    printf("%-16s %-24s %-8s %-28s %s\n", "product", "rule", "action", "destinations", "end users");
+    int pw = 7, rw = 4; /* column widths: the longest id */
+    for (uint32_t p = 0; p < w->n_products; p++)
+        if ((int)strlen(w->products[p].id) > pw) pw = (int)strlen(w->products[p].id);
+    for (uint32_t i = 0; i < w->n_rules; i++)
+        if ((int)strlen(w->rules[i].id) > rw) rw = (int)strlen(w->rules[i].id);
+    printf("%-*s  %-*s  %-8s %-28s %s\n", pw, "product", rw, "rule", "action", "destinations",
+           "end users");
     for (uint32_t p = 0; p < w->n_products; p++) {
         bool any = false;
         for (uint32_t i = 0; i < w->n_rules; i++) {
@@ -102,11 +108,11 @@ static int print_table(const world *w, const rules *r, sim_date d)
             if (!rules_in_force(rule, d) || !rules_catch_product(r, i, p)) continue;
             destinations_text(w, r, i, ", ", dest, sizeof dest);
             end_users_text(w, r, i, ", ", users, sizeof users);
-            printf("%-16s %-24s %-8s %-28s %s\n", any ? "" : w->products[p].id, rule->id,
+            printf("%-*s  %-*s  %-8s %-28s %s\n", pw, any ? "" : w->products[p].id, rw, rule->id,
                    action_name(rule), dest, users);
             any = true;
         }
-        if (!any) printf("%-16s %-24s\n", w->products[p].id, "-");
+        if (!any) printf("%-*s  -\n", pw, w->products[p].id);
     }
     return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_IOERR;
 }

@@ -158,7 +158,11 @@ uint32_t rules_decide(const rules *r, uint32_t product, uint32_t country, uint32
         if (!rules_in_force(rule, d) || !rules_catch_product(r, i, product)) continue;
         if (!catches_buyer(r, i, country, firm)) continue;
         int s = rules_severity(rule);
-        if (s > best_severity) {
+        /* Between equally severe rules the newer one decides: a rule that
+         * takes effect later supersedes (a relaxation can win); then the
+         * file's order. */
+        if (s > best_severity ||
+            (s == best_severity && rule->effective > w->rules[best].effective)) {
             best = i;
             best_severity = s;
         }

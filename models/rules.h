@@ -13,7 +13,8 @@
  * the model is a few table lookups per rule in force.
  *
  * When several rules catch one shipment the most restrictive wins: deny >
- * cap > license (> allow, no rule); between equals, the first in the file.
+ * cap > license (> allow, no rule); between equals, the one that took effect
+ * last (a newer rule supersedes an older one), then the first in the file.
  *
  * Ownership: a rules borrows its world (which must outlive it).
  */
