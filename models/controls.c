@@ -140,7 +140,9 @@ sim_status controls_init(model *m)
     size_t quotas = (w->n_rules ? w->n_rules : 1) * (w->n_countries ? w->n_countries : 1);
     m->cap_used = calloc(quotas, sizeof *m->cap_used);
     m->cap_period = malloc(quotas * sizeof *m->cap_period);
-    if (!m->licences || !m->licence_rng || !m->review || !m->cap_used || !m->cap_period)
+    m->diversion_rng = sim_engine_stream(m->e, "controls.diversion", 0);
+    if (!m->licences || !m->licence_rng || !m->review || !m->cap_used || !m->cap_period ||
+        !m->diversion_rng)
         return SIM_ENOMEM;
     for (size_t i = 0; i < quotas; i++)
         m->cap_period[i] = INT32_MIN;

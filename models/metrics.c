@@ -30,6 +30,10 @@ static const char *const names[MET_COUNT] = {
     [MET_LICENCE_PENDING] = "licence_pending",
     [MET_LICENCE_REVIEW] = "licence_review",
     [MET_REVENUE_REMITTED] = "revenue_remitted",
+    [MET_DIVERTED_ATTEMPTED] = "diverted_attempted",
+    [MET_DIVERTED_DELIVERED] = "diverted_delivered",
+    [MET_SEIZED] = "seized",
+    [MET_DIVERSION_MARKUP] = "diversion_markup",
 };
 
 bool model_raw_is_level(model_raw r)
@@ -51,7 +55,12 @@ const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stoc
     case MET_LICENCE_REVIEW:
         return "days";
     case MET_REVENUE_REMITTED:
+    case MET_DIVERSION_MARKUP:
         return "usd";
+    case MET_DIVERTED_ATTEMPTED:
+    case MET_DIVERTED_DELIVERED:
+    case MET_SEIZED:
+        return "units";
     case MET_SUBSTITUTED:
     case MET_LICENCE_APPROVED:
     case MET_LICENCE_DENIED:
@@ -161,6 +170,14 @@ double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
         return s[RAW_LIC_DECIDED] > 0 ? s[RAW_LIC_REVIEW_DAYS] / s[RAW_LIC_DECIDED] : NAN;
     case MET_REVENUE_REMITTED:
         return s[RAW_REMITTED];
+    case MET_DIVERTED_ATTEMPTED:
+        return s[RAW_DIVERTED_ATTEMPTED];
+    case MET_DIVERTED_DELIVERED:
+        return s[RAW_DIVERTED_DELIVERED];
+    case MET_SEIZED:
+        return s[RAW_SEIZED];
+    case MET_DIVERSION_MARKUP:
+        return s[RAW_MARKUP_USD];
     case MET_COUNT:
         break;
     }

@@ -28,33 +28,37 @@
 
 /* Raw sums per (period, stock point). */
 typedef enum model_raw {
-    RAW_DEMAND,          /* quantity ordered by demand */
-    RAW_ORDERS,          /* orders placed */
-    RAW_IMMEDIATE,       /* quantity delivered from stock at the moment of ordering */
-    RAW_DELIVERED,       /* quantity delivered to demand */
-    RAW_FILLED,          /* orders completely filled */
-    RAW_WAIT_DAYS,       /* sum over filled orders of days from order to complete fill */
-    RAW_LOST,            /* quantity lost: unfilled when patience ran out */
-    RAW_LOST_ORDERS,     /* orders lost */
-    RAW_PRODUCED,        /* good units out of batches */
-    RAW_SCRAPPED,        /* units lost to yield */
-    RAW_STARTED,         /* batches started */
-    RAW_SHIPPED,         /* units that left a supplier towards this stock */
-    RAW_RECEIVED,        /* units that arrived here */
-    RAW_INV_AREA,        /* integral of on-hand quantity, unit-days */
-    RAW_TRANSIT_AREA,    /* integral of quantity in transit towards here, unit-days */
-    RAW_BACKLOG_END,     /* quantity ordered by demand and unfilled at the period's end */
-    RAW_COMPUTE,         /* compute delivered to demand, in the need unit (h100e) */
-    RAW_BLOCKED,         /* quantity a rule kept from the first choice of product and supplier */
-    RAW_SUBSTITUTED,     /* units ordered of a product other than the first choice */
-    RAW_LIC_APPLIED,     /* units applied for under a licence requirement */
-    RAW_LIC_APPROVED,    /* units approved (or whose rule expired during the review) */
-    RAW_LIC_DENIED,      /* units whose licence was denied */
-    RAW_LIC_DECIDED,     /* licence applications decided */
-    RAW_LIC_REVIEW_DAYS, /* sum over decided applications of days in review */
-    RAW_LIC_PENDING_END, /* units in licence review at the period's end */
-    RAW_REMITTED,        /* usd remitted under licence conditions */
-    RAW_DAYS,            /* days of the period measured (same for every stock point) */
+    RAW_DEMAND,             /* quantity ordered by demand */
+    RAW_ORDERS,             /* orders placed */
+    RAW_IMMEDIATE,          /* quantity delivered from stock at the moment of ordering */
+    RAW_DELIVERED,          /* quantity delivered to demand */
+    RAW_FILLED,             /* orders completely filled */
+    RAW_WAIT_DAYS,          /* sum over filled orders of days from order to complete fill */
+    RAW_LOST,               /* quantity lost: unfilled when patience ran out */
+    RAW_LOST_ORDERS,        /* orders lost */
+    RAW_PRODUCED,           /* good units out of batches */
+    RAW_SCRAPPED,           /* units lost to yield */
+    RAW_STARTED,            /* batches started */
+    RAW_SHIPPED,            /* units that left a supplier towards this stock */
+    RAW_RECEIVED,           /* units that arrived here */
+    RAW_INV_AREA,           /* integral of on-hand quantity, unit-days */
+    RAW_TRANSIT_AREA,       /* integral of quantity in transit towards here, unit-days */
+    RAW_BACKLOG_END,        /* quantity ordered by demand and unfilled at the period's end */
+    RAW_COMPUTE,            /* compute delivered to demand, in the need unit (h100e) */
+    RAW_BLOCKED,            /* quantity a rule kept from the first choice of product and supplier */
+    RAW_SUBSTITUTED,        /* units ordered of a product other than the first choice */
+    RAW_LIC_APPLIED,        /* units applied for under a licence requirement */
+    RAW_LIC_APPROVED,       /* units approved (or whose rule expired during the review) */
+    RAW_LIC_DENIED,         /* units whose licence was denied */
+    RAW_LIC_DECIDED,        /* licence applications decided */
+    RAW_LIC_REVIEW_DAYS,    /* sum over decided applications of days in review */
+    RAW_LIC_PENDING_END,    /* units in licence review at the period's end */
+    RAW_REMITTED,           /* usd remitted under licence conditions */
+    RAW_DIVERTED_ATTEMPTED, /* units ordered over illicit lanes */
+    RAW_DIVERTED_DELIVERED, /* units that arrived over illicit lanes */
+    RAW_SEIZED,             /* units seized on illicit lanes */
+    RAW_MARKUP_USD,         /* extra paid for diverted units: (markup - 1) x unit value */
+    RAW_DAYS,               /* days of the period measured (same for every stock point) */
     RAW_COUNT
 } model_raw;
 
@@ -79,6 +83,10 @@ typedef enum model_metric {
     MET_LICENCE_PENDING,
     MET_LICENCE_REVIEW,
     MET_REVENUE_REMITTED,
+    MET_DIVERTED_ATTEMPTED,
+    MET_DIVERTED_DELIVERED,
+    MET_SEIZED,
+    MET_DIVERSION_MARKUP,
     MET_COUNT
 } model_metric;
 

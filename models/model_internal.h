@@ -190,6 +190,7 @@ typedef struct shipment {
 struct lane_rt {
     uint32_t closed; /* closures in force */
     sim_rng *transit_rng;
+    sim_rng *detection_rng;
     sim_dist transit;
     shipment *held_head, *held_tail;
 };
@@ -230,13 +231,14 @@ struct model {
     disruption_rt *disruptions;
     flow *flows;
     sim_pool *claims, *shipments, *licences;
-    sim_rng **licence_rng; /* per rule: review times and approvals */
-    sim_dist *review;      /* per rule with a review distribution */
-    double *cap_used;      /* [rule][country]: quota used in cap_period */
-    sim_date *cap_period;  /* [rule][country]: the cap period cap_used counts */
-    shipment *live;        /* shipments under way or held */
-    claim *placing;        /* the claim being placed: its fills are immediate */
-    uint32_t h100e;        /* the attribute compute is counted in, or WORLD_NONE */
+    sim_rng **licence_rng;  /* per rule: review times and approvals */
+    sim_dist *review;       /* per rule with a review distribution */
+    sim_rng *diversion_rng; /* does a blocked order try an illicit route? */
+    double *cap_used;       /* [rule][country]: quota used in cap_period */
+    sim_date *cap_period;   /* [rule][country]: the cap period cap_used counts */
+    shipment *live;         /* shipments under way or held */
+    claim *placing;         /* the claim being placed: its fills are immediate */
+    uint32_t h100e;         /* the attribute compute is counted in, or WORLD_NONE */
     uint64_t orders;
 };
 

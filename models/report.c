@@ -105,6 +105,9 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
         if (receives)
             bits |= BIT(MET_SUBSTITUTED) | BIT(MET_LICENCE_APPROVED) | BIT(MET_LICENCE_DENIED) |
                     BIT(MET_LICENCE_PENDING) | BIT(MET_LICENCE_REVIEW) | BIT(MET_REVENUE_REMITTED);
+        if (receives && w->diversion.given && w->diversion.share_of_blocked > 0)
+            bits |= BIT(MET_DIVERTED_ATTEMPTED) | BIT(MET_DIVERTED_DELIVERED) | BIT(MET_SEIZED) |
+                    BIT(MET_DIVERSION_MARKUP);
     }
     return bits;
 }

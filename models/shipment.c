@@ -15,21 +15,27 @@ bool lane_open(const model *m, uint32_t lane)
     return m->lanes[lane].closed == 0 && m->sites[m->w->lanes[lane].from].down == 0;
 }
 
+static void unlink_live(model *m, shipment *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        m->live = x->next;
+    if (x->next) x->next->prev = x->prev;
+}
+
 static void arrive(sim_engine *e, void *obj, uint64_t arg)
 {
     (void)e;
     (void)arg;
     shipment *x = obj;
     model *m = x->m;
-    if (x->prev)
-        x->prev->next = x->next;
-    else
-        m->live = x->next;
-    if (x->next) x->next->prev = x->prev;
+    unlink_live(m, x);
     uint32_t into = x->into, dest = x->dest;
     double q = x->quantity;
     stock_in_transit_add(m, into, -q);
     raw_add(m, into, RAW_RECEIVED, q);
+    if (m->w->lanes[x->lane].illicit) raw_add(m, into, RAW_DIVERTED_DELIVERED, q);
     m->stocks[dest].on_order -= q * x->factor;
     sim_pool_put(m->shipments, x);
     stock_on_hand_add(m, into, q);
@@ -37,8 +43,28 @@ static void arrive(sim_engine *e, void *obj, uint64_t arg)
     if (dest != into) stock_fill(m, dest);
 }
 
+/* A shipment on an illicit lane is seized as it leaves with the lane's
+ * detection probability (stream "lane.detection", index = the lane): the
+ * units leave the world as seized and the buyer orders again. */
+static bool seized(model *m, shipment *x)
+{
+    const world_lane *wl = &m->w->lanes[x->lane];
+    lane_rt *l = &m->lanes[x->lane];
+    if (!wl->illicit || !(sim_rng_uniform(l->detection_rng) < wl->detection)) return false;
+    unlink_live(m, x);
+    stock_in_transit_add(m, x->into, -x->quantity);
+    m->flows[x->product].seized += x->quantity;
+    raw_add(m, x->into, RAW_SEIZED, x->quantity);
+    m->stocks[x->dest].on_order -= x->quantity * x->factor;
+    uint32_t dest = x->dest;
+    sim_pool_put(m->shipments, x);
+    stock_order(m, dest, true);
+    return true;
+}
+
 static void depart(model *m, shipment *x)
 {
+    if (seized(m, x)) return;
     lane_rt *l = &m->lanes[x->lane];
     double t = sim_dist_sample(&l->transit, l->transit_rng);
     x->arrive = sim_schedule_in(m->e, t, arrive, x, 0);
@@ -109,7 +135,8 @@ sim_status shipment_init(model *m)
             return SIM_EMODEL;
         }
         m->lanes[i].transit_rng = sim_engine_stream(m->e, "lane.transit", i);
-        if (!m->lanes[i].transit_rng) return SIM_ENOMEM;
+        m->lanes[i].detection_rng = sim_engine_stream(m->e, "lane.detection", i);
+        if (!m->lanes[i].transit_rng || !m->lanes[i].detection_rng) return SIM_ENOMEM;
     }
     return SIM_OK;
 }

@@ -258,6 +258,40 @@ void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_
     stock_place(m, sup, c);
 }
 
+/* Diversion: with probability share_of_blocked (stream "controls.diversion")
+ * a blocked order goes to the first supplier, in preference order of
+ * products and suppliers, reached over an illicit lane; no rule is asked.
+ * The markup over the unit value counts as a cost. True when it ordered. */
+static bool divert(model *m, uint32_t s, double shortfall)
+{
+    const world_diversion *dv = &m->w->diversion;
+    if (!dv->given || dv->share_of_blocked <= 0) return false;
+    if (!(sim_rng_uniform(m->diversion_rng) < dv->share_of_blocked)) return false;
+    const plan_stock *ps = &m->p->stocks[s];
+    const world_inventory *inv = ps->inv;
+    size_t n_products = ps->is_need ? ps->n_fills : 1;
+    for (size_t k = 0; k < n_products; k++) {
+        uint32_t into = ps->is_need ? ps->fills[k] : s;
+        uint32_t product = m->p->stocks[into].item;
+        double factor = ps->is_need ? ps->fills_factor[k] : 1;
+        for (size_t j = 0; j < inv->suppliers.n; j++) {
+            uint32_t lane = inv->supplier_lanes.at[j];
+            if (!m->w->lanes[lane].illicit) continue;
+            uint32_t sup = model_plan_find_stock(m->p, inv->suppliers.at[j], product, false);
+            if (sup == WORLD_NONE) continue;
+            double units = fmax(1, ceil(shortfall / factor - EPS_UNITS));
+            raw_add(m, into, RAW_DIVERTED_ATTEMPTED, units);
+            uint32_t value = world_find_attribute(m->w, "unit_value_usd");
+            double usd = value != WORLD_NONE ? m->w->products[product].attr[value] : NAN;
+            if (usd > 0 && dv->markup > 1)
+                raw_add(m, into, RAW_MARKUP_USD, units * usd * (dv->markup - 1));
+            stock_order_from(m, s, sup, into, lane, units, factor, false);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Orders `shortfall` (this stock's unit) from the suppliers over lawful
  * lanes, in preference order of products (for a need) and then of
  * suppliers, skipping what a rule denies: the first candidate that may ship
@@ -309,7 +343,12 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
         }
     }
 chosen:
-    if (blocked_first) raw_add(m, s, RAW_BLOCKED, shortfall);
+    /* A share of the orders whose first choice a rule blocked tries the
+     * illicit routes; the rest take the substitute, or wait. */
+    if (blocked_first) {
+        raw_add(m, s, RAW_BLOCKED, shortfall);
+        if (divert(m, s, shortfall)) return;
+    }
     if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
     if (m->p->stocks[best_into].item != first_product)
         raw_add(m, best_into, RAW_SUBSTITUTED, fmax(1, ceil(shortfall / best_factor - EPS_UNITS)));

@@ -1356,6 +1356,69 @@ static void test_stockpiling(void **state)
     close_run(&r);
 }
 
+/* ---- diversion ---- */
+
+/* A rule denies chips to CN; half of the blocked orders (share 0.5) try a
+ * broker in SG over an illicit lane, where each shipment is seized with
+ * probability 0.3. Checks, within 4.5 binomial standard deviations: the
+ * share of blocked orders that were diverted, and the share of diverted
+ * shipments seized; and that only the illicit lane carried anything. */
+static const char divert_yaml[] =
+    "schema_version: 1\n"
+    "name: divert\n"
+    "run: {start: 2024-01-01, end: 2024-12-30, period: month, seed: 5}\n"
+    "countries: [{code: US}, {code: CN}, {code: SG}]\n"
+    "firms: [{id: maker, country: US}, {id: buyer, country: CN}, {id: broker, country: SG}]\n"
+    "products: [{id: chip, tpp: 5000, controlled_by: [US]}]\n"
+    "sites:\n"
+    "  - {id: src, firm: maker, country: US, source: [chip]}\n"
+    "  - {id: sg, firm: broker, country: SG,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [src]}}}\n"
+    "  - {id: cn, firm: buyer, country: CN,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [src, sg]}}}\n"
+    "lanes:\n"
+    "  - {from: src, to: sg, transit: {dist: constant, days: 1}}\n"
+    "  - {from: src, to: cn, transit: {dist: constant, days: 1}}\n"
+    "  - {from: sg, to: cn, transit: {dist: constant, days: 2}, illicit: true, detection: 0.3}\n"
+    "demand:\n"
+    "  - {site: cn, product: chip, orders: {dist: poisson, per_day: 10},\n"
+    "     size: {dist: constant, units: 1}, patience_days: 30}\n"
+    "export_controls:\n"
+    "  - {id: deny_cn, authority: US, effective: 2020-01-01, products: all,\n"
+    "     destinations: [CN], action: {type: deny}}\n"
+    "diversion: {share_of_blocked: 0.5, markup: 2}\n";
+
+static void assert_binomial(double hits, double n, double p)
+{
+    assert_true(n > 100);
+    assert_true(fabs(hits - n * p) <= 4.5 * sqrt(n * p * (1 - p)));
+}
+
+static void test_diversion(void **state)
+{
+    run r;
+    open_run(&r, state, "divert.yaml", divert_yaml);
+    run_once(&r);
+    const uint32_t cn = stock_of(&r, "cn", "chip"), sg = stock_of(&r, "sg", "chip");
+    const double blocked = whole_run(&r, cn, RAW_BLOCKED);
+    const double attempted = whole_run(&r, cn, RAW_DIVERTED_ATTEMPTED);
+    const double seized = whole_run(&r, cn, RAW_SEIZED);
+    const double arrived = whole_run(&r, cn, RAW_DIVERTED_DELIVERED);
+    /* Every order of one unit is blocked at least once; each try diverts
+     * with probability 0.5 (an order not diverted is tried again at the
+     * next order placed, so tries outnumber orders). */
+    assert_binomial(attempted, blocked, 0.5);
+    /* Every diverted shipment left the broker: seized or arrived. */
+    assert_true(seized + arrived <= attempted);
+    assert_binomial(seized, seized + arrived, 0.3);
+    /* Nothing came over the lawful lane; the broker bought lawfully. */
+    assert_same(whole_run(&r, cn, RAW_RECEIVED), arrived);
+    assert_true(whole_run(&r, sg, RAW_RECEIVED) > 0);
+    assert_true(whole_run(&r, sg, RAW_RECEIVED) <= whole_run(&r, sg, RAW_SHIPPED));
+    assert_true(whole_run(&r, cn, RAW_MARKUP_USD) == 0); /* no unit_value_usd */
+    close_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1371,6 +1434,7 @@ int main(void)
         cmocka_unit_test(test_warmup),
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_stockpiling),
+        cmocka_unit_test(test_diversion),
         /* Regression tests of bugs the model once had. */
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
