@@ -34,6 +34,10 @@ static const char *const names[MET_COUNT] = {
     [MET_DIVERTED_DELIVERED] = "diverted_delivered",
     [MET_SEIZED] = "seized",
     [MET_DIVERSION_MARKUP] = "diversion_markup",
+    [MET_COMPUTE_DOMESTIC] = "compute_domestic",
+    [MET_COMPUTE_DIRECT] = "compute_direct",
+    [MET_COMPUTE_LICENSED] = "compute_licensed",
+    [MET_COMPUTE_DIVERTED] = "compute_diverted",
 };
 
 bool model_raw_is_level(model_raw r)
@@ -67,6 +71,10 @@ const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stoc
     case MET_LICENCE_PENDING:
         return "units";
     case MET_COMPUTE_DELIVERED:
+    case MET_COMPUTE_DOMESTIC:
+    case MET_COMPUTE_DIRECT:
+    case MET_COMPUTE_LICENSED:
+    case MET_COMPUTE_DIVERTED:
         return "h100e";
     default:
         break;
@@ -178,6 +186,11 @@ double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
         return s[RAW_SEIZED];
     case MET_DIVERSION_MARKUP:
         return s[RAW_MARKUP_USD];
+    case MET_COMPUTE_DOMESTIC:
+    case MET_COMPUTE_DIRECT:
+    case MET_COMPUTE_LICENSED:
+    case MET_COMPUTE_DIVERTED:
+        return s[RAW_COMPUTE_DOMESTIC + (met - MET_COMPUTE_DOMESTIC)];
     case MET_COUNT:
         break;
     }

@@ -58,7 +58,11 @@ typedef enum model_raw {
     RAW_DIVERTED_DELIVERED, /* units that arrived over illicit lanes */
     RAW_SEIZED,             /* units seized on illicit lanes */
     RAW_MARKUP_USD,         /* extra paid for diverted units: (markup - 1) x unit value */
-    RAW_DAYS,               /* days of the period measured (same for every stock point) */
+    RAW_COMPUTE_DOMESTIC,   /* compute delivered by channel (model_channel order): */
+    RAW_COMPUTE_DIRECT,     /*   domestic, direct, licensed, diverted; they sum to */
+    RAW_COMPUTE_LICENSED,   /*   RAW_COMPUTE */
+    RAW_COMPUTE_DIVERTED,
+    RAW_DAYS, /* days of the period measured (same for every stock point) */
     RAW_COUNT
 } model_raw;
 
@@ -87,6 +91,10 @@ typedef enum model_metric {
     MET_DIVERTED_DELIVERED,
     MET_SEIZED,
     MET_DIVERSION_MARKUP,
+    MET_COMPUTE_DOMESTIC,
+    MET_COMPUTE_DIRECT,
+    MET_COMPUTE_LICENSED,
+    MET_COMPUTE_DIVERTED,
     MET_COUNT
 } model_metric;
 

@@ -91,6 +91,17 @@ struct model_plan {
 
 typedef enum claim_kind { CLAIM_DEMAND, CLAIM_SHIP, CLAIM_INPUT } claim_kind;
 
+/* How units reached a buyer: from its own country (or made or sourced at
+ * the site, or held from the start), across a border with no rule or within
+ * a cap, under a licence, or over an illicit lane. */
+typedef enum model_channel {
+    CH_DOMESTIC,
+    CH_DIRECT,
+    CH_LICENSED,
+    CH_DIVERTED,
+    CH_COUNT
+} model_channel;
+
 /* A request waiting at a stock point, filled first in, first out, possibly in
  * parts. */
 typedef struct claim {
@@ -108,6 +119,7 @@ typedef struct claim {
     uint32_t into; /* the product stock point the units go into there */
     uint32_t lane;
     double factor; /* dest units per unit shipped (1, or the need's conversion) */
+    model_channel channel;
     /* INPUT */
     batch *batch;
     uint32_t input; /* index into the process's inputs */
@@ -121,6 +133,7 @@ struct stock {
     claim *head, *tail;
     double in_transit;                 /* units on their way here */
     double licence_pending;            /* units of this product awaiting a licence to come here */
+    double channel[CH_COUNT];          /* on hand by how it came (sums to on_hand) */
     double inv_last_t, transit_last_t; /* last change, for the time integrals */
     double level_trigger;              /* base stock level, or s */
     double order_up_to;                /* base stock level, or S */
@@ -184,6 +197,7 @@ typedef struct shipment {
     model *m;
     uint32_t product, dest, into, lane; /* dest/into as in a SHIP claim */
     double quantity, factor;
+    model_channel channel;
     sim_event_id arrive;
 } shipment;
 
@@ -269,7 +283,9 @@ void stock_review(model *m, uint32_t stock_index);
 void stock_order(model *m, uint32_t stock_index, bool licences);
 /* Places an order of `units` with supplier stock sup (counted on order). */
 void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
-                      double units, double factor, bool counted);
+                      double units, double factor, bool counted, model_channel channel);
+/* Units arrive at a product stock point by a channel. */
+void stock_receive(model *m, uint32_t s, double units, model_channel channel);
 void stock_remove_claim(model *m, claim *c);
 /* Brings the time integrals of every stock point up to now (period ends). */
 void stock_flush_integrals(model *m);

@@ -74,6 +74,10 @@ static size_t find_group(const model_report *r, uint64_t key)
 }
 
 #define BIT(m) (1u << (m))
+/* Compute delivered, and the same by channel: the metrics `all` carries. */
+#define COMPUTE_BITS                                                                               \
+    (BIT(MET_COMPUTE_DELIVERED) | BIT(MET_COMPUTE_DOMESTIC) | BIT(MET_COMPUTE_DIRECT) |            \
+     BIT(MET_COMPUTE_LICENSED) | BIT(MET_COMPUTE_DIVERTED))
 
 /* The metrics that mean something for one stock point. */
 static uint32_t stock_relevance(const model_plan *p, uint32_t s)
@@ -88,7 +92,7 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
                 BIT(MET_BACKLOG) | BIT(MET_LOST);
         uint32_t h = world_find_attribute(w, "h100e");
         if (ps->is_need || (h != WORLD_NONE && w->products[ps->item].attr[h] > 0))
-            bits |= BIT(MET_COMPUTE_DELIVERED);
+            bits |= COMPUTE_BITS;
     }
     if (ps->need_stock != WORLD_NONE)
         bits |= BIT(MET_DELIVERED) | BIT(MET_IN_TRANSIT) | BIT(MET_SHIPPED);
@@ -151,8 +155,7 @@ model_report *model_report_new(const model_plan *p)
             r->groups[n++] = (group){
                 group_key(k, scope[k], ps->is_need ? ITEM_NEED : ITEM_PRODUCT, ps->item), bits, s};
             if (bits & BIT(MET_COMPUTE_DELIVERED))
-                r->groups[n++] =
-                    (group){group_key(k, scope[k], ITEM_ALL, 0), BIT(MET_COMPUTE_DELIVERED), s};
+                r->groups[n++] = (group){group_key(k, scope[k], ITEM_ALL, 0), COMPUTE_BITS, s};
         }
     }
     qsort(r->groups, n, sizeof *r->groups, cmp_group);

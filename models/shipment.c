@@ -38,7 +38,7 @@ static void arrive(sim_engine *e, void *obj, uint64_t arg)
     if (m->w->lanes[x->lane].illicit) raw_add(m, into, RAW_DIVERTED_DELIVERED, q);
     m->stocks[dest].on_order -= q * x->factor;
     sim_pool_put(m->shipments, x);
-    stock_on_hand_add(m, into, q);
+    stock_receive(m, into, q, x->channel);
     stock_fill(m, into);
     if (dest != into) stock_fill(m, dest);
 }
@@ -83,7 +83,8 @@ void shipment_send(model *m, uint32_t product, double quantity, const claim *ord
                     .into = order->into,
                     .lane = order->lane,
                     .quantity = quantity,
-                    .factor = order->factor};
+                    .factor = order->factor,
+                    .channel = order->channel};
     x->next = m->live;
     if (m->live) m->live->prev = x;
     m->live = x;

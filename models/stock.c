@@ -32,10 +32,36 @@ static void integrate_transit(model *m, uint32_t s, double now)
     st->transit_last_t = now;
 }
 
-void stock_on_hand_add(model *m, uint32_t s, double delta)
+/* The shares of what a stock holds by channel (all domestic when empty). */
+static void channel_split(const stock *st, double out[CH_COUNT])
+{
+    double sum = 0;
+    for (int c = 0; c < CH_COUNT; c++)
+        sum += st->channel[c];
+    for (int c = 0; c < CH_COUNT; c++)
+        out[c] = sum > 0 ? st->channel[c] / sum : c == CH_DOMESTIC;
+}
+
+/* Units arriving count in their channel; units leaving take every channel
+ * in proportion (a stock does not know which unit is which). */
+static void on_hand_change(model *m, uint32_t s, double delta, model_channel channel)
+{
+    stock *st = &m->stocks[s];
+    if (delta > 0) {
+        st->channel[channel] += delta;
+    } else if (delta < 0) {
+        double after = st->on_hand + delta;
+        double keep = st->on_hand > 0 && after > 0 ? after / st->on_hand : 0;
+        for (int c = 0; c < CH_COUNT; c++)
+            st->channel[c] *= keep;
+    }
+}
+
+static void stock_change(model *m, uint32_t s, double delta, model_channel channel)
 {
     double now = sim_now(m->e);
     integrate_inventory(m, s, now);
+    on_hand_change(m, s, delta, channel);
     m->stocks[s].on_hand += delta;
     const plan_stock *ps = &m->p->stocks[s];
     if (ps->need_stock != WORLD_NONE) {
@@ -49,6 +75,16 @@ void stock_on_hand_add(model *m, uint32_t s, double delta)
             sum += m->stocks[pn->fills[k]].on_hand * pn->fills_factor[k];
         m->stocks[n].on_hand = sum;
     }
+}
+
+void stock_on_hand_add(model *m, uint32_t s, double delta)
+{
+    stock_change(m, s, delta, CH_DOMESTIC);
+}
+
+void stock_receive(model *m, uint32_t s, double units, model_channel channel)
+{
+    stock_change(m, s, units, channel);
 }
 
 void stock_in_transit_add(model *m, uint32_t s, double delta)
@@ -94,12 +130,18 @@ void stock_remove_claim(model *m, claim *c)
 
 /* Demand at stock s got `quantity` (its unit) now, of which `counted`
  * reduces the order; `compute` in the need unit. */
-static void demand_delivered(model *m, claim *c, double quantity, double counted, double compute)
+static void demand_delivered(model *m, claim *c, double quantity, double counted, double compute,
+                             const double split[CH_COUNT])
 {
     uint32_t s = c->stock;
     raw_add(m, s, RAW_DELIVERED, quantity);
     if (c == m->placing) raw_add(m, s, RAW_IMMEDIATE, counted);
-    if (compute > 0) raw_add(m, s, RAW_COMPUTE, compute);
+    if (compute > 0) {
+        raw_add(m, s, RAW_COMPUTE, compute);
+        for (int ch = 0; ch < CH_COUNT; ch++)
+            if (split[ch] > 0)
+                raw_add(m, s, (model_raw)(RAW_COMPUTE_DOMESTIC + ch), compute * split[ch]);
+    }
     c->remaining -= counted;
     m->stocks[s].committed -= counted;
     m->stocks[s].backlog -= counted;
@@ -115,7 +157,7 @@ static void demand_delivered(model *m, claim *c, double quantity, double counted
 }
 
 /* q units of product stock s go to claim c (waiting at s). */
-static void give(model *m, uint32_t s, claim *c, double q)
+static void give(model *m, uint32_t s, claim *c, double q, const double split[CH_COUNT])
 {
     const plan_stock *ps = &m->p->stocks[s];
     uint32_t product = ps->item;
@@ -123,7 +165,7 @@ static void give(model *m, uint32_t s, claim *c, double q)
     case CLAIM_DEMAND: {
         m->flows[product].delivered += q;
         double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
-        demand_delivered(m, c, q, q, isnan(h) ? 0 : q * h);
+        demand_delivered(m, c, q, q, isnan(h) ? 0 : q * h, split);
         break;
     }
     case CLAIM_SHIP: {
@@ -166,12 +208,14 @@ static void fill_need(model *m, uint32_t s)
         double got = units * f;
         uint32_t product = m->p->stocks[from].item;
         over |= got > c->remaining + EPS_UNITS;
+        double split[CH_COUNT];
+        channel_split(&m->stocks[from], split);
         stock_on_hand_add(m, from, -units);
         m->flows[product].delivered += units;
         raw_add(m, from, RAW_DELIVERED, units);
         /* Compute is counted in h100e whatever unit the need is in. */
         double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
-        demand_delivered(m, c, got, fmin(got, c->remaining), isnan(h) ? 0 : units * h);
+        demand_delivered(m, c, got, fmin(got, c->remaining), isnan(h) ? 0 : units * h, split);
         /* The product's own policy (if it has one here) sees the drop. */
         stock_review(m, from);
     }
@@ -193,18 +237,21 @@ void stock_fill(model *m, uint32_t s)
         while (st->head) {
             claim *c = st->head;
             double q = c->remaining;
+            static const double domestic[CH_COUNT] = {[CH_DOMESTIC] = 1};
             m->flows[ps->item].sourced += q;
             stock_on_hand_add(m, s, q);
             stock_on_hand_add(m, s, -q);
-            give(m, s, c, q);
+            give(m, s, c, q, domestic);
         }
         return;
     }
     while (st->head && st->on_hand > 0) {
         claim *c = st->head;
         double q = fmin(c->remaining, st->on_hand);
+        double split[CH_COUNT];
+        channel_split(st, split);
         stock_on_hand_add(m, s, -q);
-        give(m, s, c, q);
+        give(m, s, c, q, split);
     }
     if (st->on_hand > 0 && ps->need_stock != WORLD_NONE && m->stocks[ps->need_stock].head)
         fill_need(m, ps->need_stock);
@@ -239,7 +286,7 @@ static double position(const model *m, uint32_t s)
 }
 
 void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
-                      double units, double factor, bool counted)
+                      double units, double factor, bool counted, model_channel channel)
 {
     claim *c = sim_pool_get(m->claims);
     if (!c) {
@@ -253,7 +300,8 @@ void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_
                  .dest = s,
                  .into = into,
                  .lane = lane,
-                 .factor = factor};
+                 .factor = factor,
+                 .channel = channel};
     if (!counted) m->stocks[s].on_order += units * factor;
     stock_place(m, sup, c);
 }
@@ -285,7 +333,7 @@ static bool divert(model *m, uint32_t s, double shortfall)
             double usd = value != WORLD_NONE ? m->w->products[product].attr[value] : NAN;
             if (usd > 0 && dv->markup > 1)
                 raw_add(m, into, RAW_MARKUP_USD, units * usd * (dv->markup - 1));
-            stock_order_from(m, s, sup, into, lane, units, factor, false);
+            stock_order_from(m, s, sup, into, lane, units, factor, false, CH_DIVERTED);
             return true;
         }
     }
@@ -366,7 +414,10 @@ chosen:
     if (best_dec == CONTROLS_LICENSE)
         controls_apply(m, s, best_sup, best_into, best_lane, units, best_factor, best_rule);
     else
-        stock_order_from(m, s, best_sup, best_into, best_lane, units, best_factor, false);
+        stock_order_from(m, s, best_sup, best_into, best_lane, units, best_factor, false,
+                         m->w->sites[m->p->stocks[best_sup].site].country == m->w->sites[to].country
+                             ? CH_DOMESTIC
+                             : CH_DIRECT);
 }
 
 static void replenish(model *m, uint32_t s, double up_to, bool licences)
