@@ -18,6 +18,7 @@
 #include "args.h"
 #include "commands.h"
 #include "csv_writer.h"
+#include "events.h"
 #include "exit_codes.h"
 #include "load.h"
 #include "metrics.h"
@@ -28,13 +29,15 @@ void cmd_run_usage(FILE *out)
 {
     fprintf(out,
             "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [--seed N] [--set PATH=VALUE]...\n"
-            "                   [--force] [--quiet]\n"
+            "                   [--events] [--force] [--quiet]\n"
             "\n"
             "Runs the scenario's replications and writes, in DIR (default out/NAME/, NAME\n"
             "being the scenario's name):\n"
             "  timeseries.csv  each metric per reporting period, scope and product: mean,\n"
             "                  sd and 95%% confidence interval over the replications\n"
             "  summary.csv     the same over the whole run, with min and max\n"
+            "  events.csv      with --events: rules taking effect, licences decided, orders\n"
+            "                  blocked and diverted shipments seized, per replication\n"
             "and prints the headline metrics per destination on stdout. The columns and\n"
             "every metric are described in docs/outputs.md.\n"
             "\n"
@@ -43,6 +46,7 @@ void cmd_run_usage(FILE *out)
             "  -r, --replications N    replications (default: the scenario's run.replications)\n"
             "  --seed N                master seed (default: the scenario's run.seed)\n"
             "  --set PATH=VALUE        override one scenario value; repeatable\n"
+            "  --events                also write events.csv\n"
             "  --force                 write into DIR even if it exists (replacing the files)\n"
             "  -q, --quiet             no table and no progress\n"
             "\n"
@@ -150,7 +154,8 @@ int cmd_run_run(int argc, char **argv)
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
     uint64_t reps = 0, seed = 0;
-    bool have_seed = false, force = false, quiet = false;
+    bool have_seed = false, force = false, quiet = false, want_events = false;
+    model_events events = {0};
     int rc = EXIT_USAGE;
     while (a.i < argc) {
         const char *arg = argv[a.i];
@@ -172,6 +177,9 @@ int cmd_run_run(int argc, char **argv)
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
+        } else if (strcmp(arg, "--events") == 0) {
+            want_events = true;
+            a.i++;
         } else if (strcmp(arg, "--force") == 0) {
             force = true;
             a.i++;
@@ -230,6 +238,7 @@ int cmd_run_run(int argc, char **argv)
         model_config c = model_config_default(w);
         c.seed = seed;
         c.replication = i;
+        c.events = want_events ? &events : NULL;
         if (model_run(plan, &c, m, NULL, err, sizeof err) != SIM_OK) {
             if (show) fputc('\n', stderr);
             fprintf(stderr, "chipsim run: replication %llu: %s\n", (unsigned long long)i, err);
@@ -243,6 +252,10 @@ int cmd_run_run(int argc, char **argv)
             last_shown = now;
         }
     }
+    if (rc == EXIT_OK && events.oom) {
+        fprintf(stderr, "chipsim run: out of memory keeping the events\n");
+        rc = EXIT_SOFTWARE;
+    }
     bool created = false;
     if (rc == EXIT_OK && !make_dirs(dir, &created)) {
         fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
@@ -250,15 +263,19 @@ int cmd_run_run(int argc, char **argv)
         rc = EXIT_CANTCREAT;
     }
     if (rc == EXIT_OK) {
-        char path_ts[4200], path_sum[4200];
+        char path_ts[4200], path_sum[4200], path_ev[4200];
         snprintf(path_ts, sizeof path_ts, "%s/timeseries.csv", dir);
         snprintf(path_sum, sizeof path_sum, "%s/summary.csv", dir);
-        sim_csv *ts = NULL, *sum = NULL;
+        snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
+        sim_csv *ts = NULL, *sum = NULL, *ev = NULL;
         const char *name = w->name ? w->name : "scenario";
         sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
         if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
+        if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
         if (!st) st = model_report_write_timeseries(r, ts, name);
         if (!st) st = model_report_write_summary(r, sum, name);
+        if (!st && ev) st = model_events_write(&events, w, ev);
+        /* Every file is complete before any is renamed into place. */
         if (!st) {
             st = sim_csv_commit(ts, err, sizeof err);
             ts = NULL;
@@ -267,8 +284,13 @@ int cmd_run_run(int argc, char **argv)
             st = sim_csv_commit(sum, err, sizeof err);
             sum = NULL;
         }
+        if (!st && ev) {
+            st = sim_csv_commit(ev, err, sizeof err);
+            ev = NULL;
+        }
         if (ts) sim_csv_abort(ts);
         if (sum) sim_csv_abort(sum);
+        if (ev) sim_csv_abort(ev);
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
                     *err ? err : sim_status_str(st));
@@ -276,11 +298,13 @@ int cmd_run_run(int argc, char **argv)
             if (created) {
                 unlink(path_ts);
                 unlink(path_sum);
+                unlink(path_ev);
                 rmdir(dir);
             }
         }
     }
     if (rc == EXIT_OK && !quiet) print_table(w, r, reps);
+    model_events_release(&events);
     model_report_free(r);
     model_metrics_free(m);
     model_plan_free(plan);

@@ -51,6 +51,8 @@ static void decided(sim_engine *e, void *obj, uint64_t arg)
     raw_add(m, a->into, approved ? RAW_LIC_APPROVED : RAW_LIC_DENIED, a->units);
     raw_add(m, a->into, RAW_LIC_DECIDED, 1);
     raw_add(m, a->into, RAW_LIC_REVIEW_DAYS, sim_now(e) - a->applied);
+    model_event_add(m, approved ? EV_LICENCE_APPROVED : EV_LICENCE_DENIED, a->rule,
+                    m->p->stocks[a->stock].site, m->p->stocks[a->into].item, a->units);
     m->stocks[a->into].licence_pending -= a->units;
     licence_app x = *a;
     sim_pool_put(m->licences, a);
@@ -131,6 +133,12 @@ void controls_cap_take(model *m, uint32_t rule, uint32_t product, uint32_t to, d
     *used += units * per_unit;
 }
 
+static void took_effect(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    model_event_add(obj, EV_RULE_EFFECTIVE, (uint32_t)arg, WORLD_NONE, WORLD_NONE, 0);
+}
+
 sim_status controls_init(model *m)
 {
     const world *w = m->w;
@@ -148,6 +156,11 @@ sim_status controls_init(model *m)
         m->cap_period[i] = INT32_MIN;
     for (size_t i = 0; i < w->n_rules; i++) {
         const world_rule *r = &w->rules[i];
+        double at = model_days(m, r->effective);
+        /* Only recorded: it changes nothing, so runs with and without
+         * --events are the same. */
+        if (m->events && at >= 0 && at < m->p->horizon_days)
+            sim_schedule_at(m->e, at, took_effect, m, i);
         if (r->action.kind != WORLD_LICENSE) continue;
         m->licence_rng[i] = sim_engine_stream(m->e, "controls.licence", i);
         if (!m->licence_rng[i]) return SIM_ENOMEM;

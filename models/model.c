@@ -417,7 +417,11 @@ sim_status model_run(const model_plan *p, const model_config *cfg, model_metrics
                             .replication = cfg->replication,
                             .epoch = w->run.start,
                             .log_level = SIM_LOG_WARN};
-    model m = {.p = p, .w = w, .out = out, .h100e = world_find_attribute(w, "h100e")};
+    model m = {.p = p,
+               .w = w,
+               .out = out,
+               .h100e = world_find_attribute(w, "h100e"),
+               .events = cfg->events};
     sim_status st = SIM_ENOMEM;
     m.e = sim_engine_new(&ec);
     if (!m.e) goto oom;

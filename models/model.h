@@ -26,6 +26,7 @@
 #include "world.h"
 
 typedef struct model_plan model_plan;
+typedef struct model_events model_events;
 typedef struct model_metrics model_metrics;
 
 /* NULL on out of memory or when the world cannot run (err says why). */
@@ -42,6 +43,8 @@ typedef struct model_config {
      * SIM_EMODEL and a message naming the product and the imbalance. On in
      * model_config_default. */
     bool check_conservation;
+    /* When not NULL, the replication's events are appended here (events.h). */
+    model_events *events;
 } model_config;
 
 model_config model_config_default(const world *w);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "dist.h"
+#include "events.h"
 #include "engine.h"
 #include "metrics.h"
 #include "model.h"
@@ -251,6 +252,7 @@ struct model {
     double *cap_used;       /* [rule][country]: quota used in cap_period */
     sim_date *cap_period;   /* [rule][country]: the cap period cap_used counts */
     shipment *live;         /* shipments under way or held */
+    model_events *events;   /* NULL: not recorded */
     claim *placing;         /* the claim being placed: its fills are immediate */
     uint32_t h100e;         /* the attribute compute is counted in, or WORLD_NONE */
     uint64_t orders;
@@ -336,6 +338,16 @@ void controls_apply(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t 
 double controls_cap_room(model *m, uint32_t rule, uint32_t product, uint32_t to);
 void controls_cap_take(model *m, uint32_t rule, uint32_t product, uint32_t to, double units);
 sim_status controls_init(model *m);
+
+/* Records an event when events are wanted. */
+static inline void model_event_add(model *m, model_event_kind kind, uint32_t rule, uint32_t site,
+                                   uint32_t product, double quantity)
+{
+    if (!m->events) return;
+    model_event e = {
+        sim_engine_replication(m->e), sim_today(m->e), kind, rule, site, product, quantity};
+    model_events_append(m->events, &e);
+}
 
 /* Days since the run's start of a calendar date. */
 static inline double model_days(const model *m, sim_date d)

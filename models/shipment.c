@@ -55,6 +55,7 @@ static bool seized(model *m, shipment *x)
     stock_in_transit_add(m, x->into, -x->quantity);
     m->flows[x->product].seized += x->quantity;
     raw_add(m, x->into, RAW_SEIZED, x->quantity);
+    model_event_add(m, EV_SEIZED, WORLD_NONE, m->p->stocks[x->dest].site, x->product, x->quantity);
     m->stocks[x->dest].on_order -= x->quantity * x->factor;
     uint32_t dest = x->dest;
     sim_pool_put(m->shipments, x);

@@ -358,6 +358,7 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
     controls_decision best_dec = CONTROLS_ALLOW;
     double best_factor = 1;
     bool blocked_first = false;
+    uint32_t block_rule = WORLD_NONE;
     for (size_t k = 0; k < n_products; k++) {
         uint32_t into = ps->is_need ? ps->fills[k] : s;
         uint32_t product = m->p->stocks[into].item;
@@ -374,7 +375,10 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
             if (dec == CONTROLS_CAP && controls_cap_room(m, rule, product, to) < 1)
                 dec = CONTROLS_DENY;
             if (dec == CONTROLS_DENY || (dec == CONTROLS_LICENSE && !licences)) {
-                if (best_sup == WORLD_NONE) blocked_first = true;
+                if (best_sup == WORLD_NONE && !blocked_first) {
+                    blocked_first = true;
+                    block_rule = rule;
+                }
                 continue;
             }
             bool ready = m->p->stocks[sup].refill == REFILL_SOURCE ||
@@ -395,6 +399,7 @@ chosen:
      * illicit routes; the rest take the substitute, or wait. */
     if (blocked_first) {
         raw_add(m, s, RAW_BLOCKED, shortfall);
+        model_event_add(m, EV_BLOCKED, block_rule, to, first_product, shortfall);
         if (divert(m, s, shortfall)) return;
     }
     if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */

@@ -136,5 +136,18 @@ expect 64 EMPTY "--date needs a date YYYY-MM-DD \(got '2023-13-01'\)" -- \
   classify "$examples/middle-east-2023.yaml" --date 2023-13-01
 expect 66 EMPTY 'cannot open scenario' -- classify /nonexistent/x.yaml
 
+# run --events: events.csv beside the others, and the same results as without.
+evdir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 2 -q --events \
+  --set run.end=2023-12-31 -o "$evdir/a"
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 2 -q \
+  --set run.end=2023-12-31 -o "$evdir/b"
+if head -1 "$evdir/a/events.csv" 2>/dev/null |
+  grep -qx 'replication,date,event,rule,site,product,quantity,detail' &&
+  grep -q '^1,2023-08-31,rule_effective,us_2023_08_middle_east,,,,' "$evdir/a/events.csv" &&
+  cmp -s "$evdir/a/summary.csv" "$evdir/b/summary.csv" && [ ! -e "$evdir/b/events.csv" ]; then
+  passes=$((passes + 1)); else echo "FAIL run --events"; failures=$((failures + 1)); fi
+rm -rf "$evdir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
