@@ -64,7 +64,8 @@ static void decided(sim_engine *e, void *obj, uint64_t arg)
             value != WORLD_NONE ? m->w->products[m->p->stocks[x.into].item].attr[value] : 0;
         if (rule->action.revenue_share > 0 && usd > 0)
             raw_add(m, x.into, RAW_REMITTED, x.units * usd * rule->action.revenue_share);
-        stock_order_from(m, x.stock, x.sup, x.into, x.lane, x.units, x.factor, true, CH_LICENSED);
+        stock_order_from(m, x.stock, x.sup, x.into, x.lane, x.units, x.factor, true, CH_LICENSED,
+                         x.rule);
         return;
     }
     m->stocks[x.stock].on_order -= x.units * x.factor;

@@ -121,6 +121,7 @@ typedef struct claim {
     uint32_t lane;
     double factor; /* dest units per unit shipped (1, or the need's conversion) */
     model_channel channel;
+    uint32_t rule; /* SHIP: the rule that decided when it was ordered, or WORLD_NONE */
     /* INPUT */
     batch *batch;
     uint32_t input; /* index into the process's inputs */
@@ -285,7 +286,8 @@ void stock_review(model *m, uint32_t stock_index);
 void stock_order(model *m, uint32_t stock_index, bool licences);
 /* Places an order of `units` with supplier stock sup (counted on order). */
 void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
-                      double units, double factor, bool counted, model_channel channel);
+                      double units, double factor, bool counted, model_channel channel,
+                      uint32_t rule);
 /* Units arrive at a product stock point by a channel. */
 void stock_receive(model *m, uint32_t s, double units, model_channel channel);
 void stock_remove_claim(model *m, claim *c);

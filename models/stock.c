@@ -156,6 +156,53 @@ static void demand_delivered(model *m, claim *c, double quantity, double counted
     }
 }
 
+static void reorder_event(sim_engine *e, void *obj, uint64_t arg)
+{
+    (void)e;
+    stock_order(obj, (uint32_t)arg, true);
+}
+
+/* Shipments are checked again when they leave, against the rules in force
+ * that day: a rule that took effect while the order waited at its supplier
+ * may stop it. The order keeps going if the same rule still decides, if no
+ * rule does, if it travels under a licence and a licence is what is asked,
+ * or if a new cap has room (taken now). Orders within one country and over
+ * illicit lanes are not checked. */
+static bool may_leave(model *m, uint32_t s, const claim *c, double q)
+{
+    if (c->channel == CH_DOMESTIC || c->channel == CH_DIVERTED) return true;
+    uint32_t product = m->p->stocks[s].item, to = m->p->stocks[c->dest].site, rule;
+    controls_decision dec = controls_check(m, product, m->p->stocks[s].site, to, &rule);
+    if (rule == WORLD_NONE || rule == c->rule) return true;
+    if (dec == CONTROLS_LICENSE && c->channel == CH_LICENSED) return true;
+    if (dec == CONTROLS_CAP && controls_cap_room(m, rule, product, to) >= q) {
+        controls_cap_take(m, rule, product, to, q);
+        return true;
+    }
+    return false;
+}
+
+/* A rule stopped the order as it was leaving: the q units taken for it go
+ * back into the supplier's stock, the whole order is dropped and counted as
+ * blocked, and the buyer orders again (just after this event, so the
+ * supplier's queue is not changed while it is being filled). */
+static void cancel_order(model *m, uint32_t s, claim *c, double q)
+{
+    uint32_t dest = c->dest, product = m->p->stocks[s].item;
+    double dropped = c->remaining * c->factor;
+    uint32_t rule;
+    controls_check(m, product, m->p->stocks[s].site, m->p->stocks[dest].site, &rule);
+    m->stocks[dest].on_order -= dropped;
+    raw_add(m, dest, RAW_BLOCKED, dropped);
+    model_event_add(m, EV_BLOCKED, rule, m->p->stocks[dest].site, product, dropped);
+    stock_remove_claim(m, c);
+    if (m->p->stocks[s].refill == REFILL_SOURCE)
+        m->flows[product].sourced -= q; /* a source holds nothing: never supplied */
+    else
+        stock_on_hand_add(m, s, q);
+    sim_schedule_in(m->e, 0, reorder_event, m, dest);
+}
+
 /* q units of product stock s go to claim c (waiting at s). */
 static void give(model *m, uint32_t s, claim *c, double q, const double split[CH_COUNT])
 {
@@ -169,6 +216,10 @@ static void give(model *m, uint32_t s, claim *c, double q, const double split[CH
         break;
     }
     case CLAIM_SHIP: {
+        if (!may_leave(m, s, c, q)) {
+            cancel_order(m, s, c, q);
+            break;
+        }
         claim order = *c;
         c->remaining -= q;
         m->stocks[s].committed -= q;
@@ -286,7 +337,8 @@ static double position(const model *m, uint32_t s)
 }
 
 void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_t lane,
-                      double units, double factor, bool counted, model_channel channel)
+                      double units, double factor, bool counted, model_channel channel,
+                      uint32_t rule)
 {
     claim *c = sim_pool_get(m->claims);
     if (!c) {
@@ -301,7 +353,8 @@ void stock_order_from(model *m, uint32_t s, uint32_t sup, uint32_t into, uint32_
                  .into = into,
                  .lane = lane,
                  .factor = factor,
-                 .channel = channel};
+                 .channel = channel,
+                 .rule = rule};
     if (!counted) m->stocks[s].on_order += units * factor;
     stock_place(m, sup, c);
 }
@@ -333,7 +386,7 @@ static bool divert(model *m, uint32_t s, double shortfall)
             double usd = value != WORLD_NONE ? m->w->products[product].attr[value] : NAN;
             if (usd > 0 && dv->markup > 1)
                 raw_add(m, into, RAW_MARKUP_USD, units * usd * (dv->markup - 1));
-            stock_order_from(m, s, sup, into, lane, units, factor, false, CH_DIVERTED);
+            stock_order_from(m, s, sup, into, lane, units, factor, false, CH_DIVERTED, WORLD_NONE);
             return true;
         }
     }
@@ -422,7 +475,8 @@ chosen:
         stock_order_from(m, s, best_sup, best_into, best_lane, units, best_factor, false,
                          m->w->sites[m->p->stocks[best_sup].site].country == m->w->sites[to].country
                              ? CH_DOMESTIC
-                             : CH_DIRECT);
+                             : CH_DIRECT,
+                         best_rule);
 }
 
 static void replenish(model *m, uint32_t s, double up_to, bool licences)

@@ -1419,6 +1419,62 @@ static void test_diversion(void **state)
     close_run(&r);
 }
 
+/* ---- checked again when leaving ---- */
+
+/* Orders placed before a deny rule takes effect (day 20) wait at a slow
+ * supplier; from day 20 none of them leaves: they are dropped as blocked
+ * when their units would go, and nothing is shipped across the border
+ * from then on, while a domestic buyer of the same supplier is served. */
+static const char leave_yaml[] =
+    "schema_version: 1\n"
+    "name: leave\n"
+    "run: {start: 2024-01-01, end: 2024-03-30, period: day, seed: 9}\n"
+    "countries: [{code: US}, {code: CN}]\n"
+    "firms: [{id: maker, country: US}, {id: buyer, country: CN}, {id: local, country: US}]\n"
+    "products: [{id: chip, controlled_by: [US]}]\n"
+    "sites:\n"
+    "  - id: fab\n"
+    "    firm: maker\n"
+    "    country: US\n"
+    "    processes:\n"
+    "      - {id: make, outputs: {chip: 1}, servers: 1, duration: {dist: constant, days: 1}}\n"
+    "    inventory: {chip: {policy: base_stock, level: 0}}\n"
+    "  - {id: cn, firm: buyer, country: CN,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [fab]}}}\n"
+    "  - {id: us, firm: local, country: US,\n"
+    "     inventory: {chip: {policy: base_stock, level: 0, suppliers: [fab]}}}\n"
+    "lanes:\n"
+    "  - {from: fab, to: cn, transit: {dist: constant, days: 2}}\n"
+    "  - {from: fab, to: us, transit: {dist: constant, days: 2}}\n"
+    "demand:\n"
+    "  - {site: cn, product: chip, orders: {dist: poisson, per_day: 3}, size: {dist: constant, "
+    "units: 1}}\n"
+    "  - {site: us, product: chip, orders: {dist: poisson, per_day: 0.5}, size: {dist: constant, "
+    "units: 1}}\n"
+    "export_controls:\n"
+    "  - {id: deny_cn, authority: US, effective: 2024-01-21, products: all,\n"
+    "     destinations: [CN], action: {type: deny}}\n";
+
+static void test_checked_when_leaving(void **state)
+{
+    run r;
+    open_run(&r, state, "leave.yaml", leave_yaml);
+    run_once(&r);
+    const uint32_t cn = stock_of(&r, "cn", "chip"), us = stock_of(&r, "us", "chip");
+    const size_t n = days_of(&r);
+    /* The fab makes one a day against three ordered: a backlog builds. */
+    assert_true(over(&r, cn, RAW_SHIPPED, 0, 20) > 0);
+    assert_true(at(&r, 19, cn, RAW_BACKLOG_END) > 10);
+    assert_same(over(&r, cn, RAW_SHIPPED, 20, n), 0);
+    /* Waiting orders were dropped as blocked when their units came up. */
+    assert_true(over(&r, cn, RAW_BLOCKED, 20, n) > 10);
+    /* Shipments that left before day 20 still arrived. */
+    assert_same(over(&r, cn, RAW_RECEIVED, 0, n), over(&r, cn, RAW_SHIPPED, 0, 20));
+    /* The domestic buyer keeps being served. */
+    assert_true(over(&r, us, RAW_SHIPPED, 20, n) > 10);
+    close_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1435,6 +1491,7 @@ int main(void)
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_stockpiling),
         cmocka_unit_test(test_diversion),
+        cmocka_unit_test(test_checked_when_leaving),
         /* Regression tests of bugs the model once had. */
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
