@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "model_internal.h"
+#include "rules.h"
 
 /* A stock plans on a yield no lower than this, so a batch always counts for
  * something and a zero yield does not ask for batches without end. */
@@ -92,6 +93,40 @@ static void slot_free(sim_engine *e, void *obj, uint64_t arg);
 
 /* The wafer-start capacity of a site: start the ready batches in priority
  * order while the start slot is free. */
+/* A site's wafer starts per month on a day: its capacity, limited while an
+ * equipment rule that caps it is in force (to the cap given, or to the
+ * capacity on the rule's effective date: growth stops). */
+static double capacity_on(const model *m, const world_site *ws, sim_date day)
+{
+    double c = world_series_at(&ws->capacity_wafers_per_month, day);
+    if (ws->cap_rule != WORLD_NONE && rules_in_force(&m->w->rules[ws->cap_rule], day)) {
+        const world_rule *r = &m->w->rules[ws->cap_rule];
+        double cap = ws->cap_given ? ws->cap_wafers_per_month
+                                   : world_series_at(&ws->capacity_wafers_per_month, r->effective);
+        if (c > cap) c = cap;
+    }
+    return c;
+}
+
+/* The first day after `now` (days since start) on which the site has
+ * capacity: a date of its table or the cap rule's expiry; INFINITY if none. */
+static double next_capacity(const model *m, const world_site *ws, double now)
+{
+    double best = INFINITY;
+    const world_series *c = &ws->capacity_wafers_per_month;
+    for (size_t i = 0; i < c->n && !world_series_is_constant(c); i++) {
+        double at = model_days(m, c->date[i]);
+        if (at > now && at < best && capacity_on(m, ws, c->date[i]) > 0) best = at;
+    }
+    if (ws->cap_rule != WORLD_NONE) {
+        const world_rule *r = &m->w->rules[ws->cap_rule];
+        double at = model_days(m, r->expires);
+        if (r->expires != INT32_MAX && at > now && at < best && capacity_on(m, ws, r->expires) > 0)
+            best = at;
+    }
+    return best;
+}
+
 static void try_capacity(model *m, uint32_t s)
 {
     site_rt *site = &m->sites[s];
@@ -102,24 +137,14 @@ static void try_capacity(model *m, uint32_t s)
         process *pr = &m->processes[p->site_cap_order[k]];
         if (!head_ready(pr)) continue;
         const world_site *ws = &m->w->sites[s];
-        double per_day =
-            world_series_at(&ws->capacity_wafers_per_month, sim_today(m->e)) / (365.25 / 12);
+        double per_day = capacity_on(m, ws, sim_today(m->e)) / (365.25 / 12);
         double busy_until;
         if (per_day > 0) {
             start(m, pr, pr->wait_head);
             busy_until = now + pr->plan->w->wafers_per_batch / per_day;
         } else {
-            /* No capacity today: wait for the next date that has some (a
-             * constant has no dates: never). */
-            busy_until = INFINITY;
-            const world_series *c = &ws->capacity_wafers_per_month;
-            for (size_t i = 0; i < c->n && !world_series_is_constant(c); i++) {
-                double at = (double)(c->date[i] - m->w->run.start);
-                if (at > now && c->value[i] > 0) {
-                    busy_until = at;
-                    break;
-                }
-            }
+            /* No capacity today: wait for the next day that has some. */
+            busy_until = next_capacity(m, ws, now);
             if (!isfinite(busy_until)) return;
         }
         site->slot_free_at = busy_until;

@@ -655,19 +655,47 @@ static void define_sites(loader *L, const ynode *sec)
     }
 }
 
+/* A site's capacity_cap names a rule, so it is read after the rules. */
+static void read_capacity_caps(loader *L, const ynode *sec)
+{
+    static const char *const keys[] = {"rule", "wafers_per_month", NULL};
+    world_site *st = (world_site *)L->w->sites;
+    for (size_t i = 0; i < sec->count; i++) {
+        const ynode *item = sec->values[i], *v, *x;
+        if (item->kind != YNODE_MAP || !(v = ynode_get(item, "capacity_cap"))) continue;
+        world_site *s = &st[i];
+        P(p);
+        P(q);
+        path_item(q, "sites", item, i);
+        path_key(p, q, "capacity_cap");
+        if (!read_map(&L->r, v, p, "an equipment cap {rule: ID, wafers_per_month: N}", keys))
+            continue;
+        if ((x = read_required(&L->r, v, "rule", p, "the equipment rule that imposes it")))
+            s->cap_rule = resolve_one(L, x, path_key(q, p, "rule"), &L->rules);
+        if ((x = ynode_get(v, "wafers_per_month")))
+            s->cap_given = read_number(&L->r, x, path_key(q, p, "wafers_per_month"), &NUM_NONNEG,
+                                       &s->cap_wafers_per_month);
+        if (!s->has_capacity)
+            read_error(&L->r, v->loc,
+                       "%s: caps the site's capacity_wafers_per_month, which this site does not "
+                       "give; expected the site to have one",
+                       p);
+    }
+}
+
 static void read_sites(loader *L, const ynode *sec)
 {
     world_site *st = L->w->n_sites ? (world_site *)L->w->sites : NULL;
     static const char *const keys[] = {
-        "id",        "firm",      "country", "capacity_wafers_per_month",
-        "processes", "inventory", "source",  NULL};
+        "id",     "firm",         "country", "capacity_wafers_per_month", "processes", "inventory",
+        "source", "capacity_cap", NULL};
     for (size_t i = 0; i < sec->count; i++) {
         const ynode *item = sec->values[i];
         world_site *s = &st[i];
         P(p);
         P(q);
         path_item(p, "sites", item, i);
-        s->firm = s->country = WORLD_NONE;
+        s->firm = s->country = s->cap_rule = WORLD_NONE;
         if (!read_map(&L->r, item, p, "a site", keys)) continue;
         const ynode *v;
         if (!s->id) s->id = ""; /* not a valid id: reported */
@@ -1929,6 +1957,7 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     if (sites && L.w->sites) read_sites(&L, sites);
     read_demand(&L);
     read_rules(&L);
+    if (sites && L.w->sites) read_capacity_caps(&L, sites);
     read_stockpiling(&L);
     read_diversion(&L);
     read_disruptions(&L);

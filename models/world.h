@@ -161,6 +161,12 @@ typedef struct world_site {
     uint32_t country;
     bool has_capacity;
     world_series capacity_wafers_per_month;
+    /* An equipment rule limits the capacity while it is in force: to
+     * cap_wafers_per_month when given, else to the capacity on the rule's
+     * effective date (growth stops). cap_rule is WORLD_NONE without one. */
+    uint32_t cap_rule;
+    bool cap_given;
+    double cap_wafers_per_month;
     const world_process *processes;
     size_t n_processes;
     const world_inventory *inventory;

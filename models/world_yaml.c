@@ -202,6 +202,15 @@ static void write_sites(FILE *f, const world *w)
             series(f, &s->capacity_wafers_per_month);
             fputc('\n', f);
         }
+        if (s->cap_rule != WORLD_NONE) {
+            fprintf(f, "    capacity_cap: {rule: %s", w->rules[s->cap_rule].id);
+            if (s->cap_given) {
+                char num[SIM_NUMFMT_BUFSIZE];
+                sim_numfmt_double(num, s->cap_wafers_per_month);
+                fprintf(f, ", wafers_per_month: %s", num);
+            }
+            fputs("}\n", f);
+        }
         if (s->source.n) {
             fputs("    source: ", f);
             NAMES(f, s->source, w->products, NULL);

@@ -1475,6 +1475,84 @@ static void test_checked_when_leaving(void **state)
     close_run(&r);
 }
 
+/* ---- equipment caps ---- */
+
+/* Capacity rises from 1000 to 2000 wafers a month on 1 March. An equipment
+ * rule in force from 1 February to 1 June freezes it at its level on 1
+ * February (1000) at fab `frozen`, and caps it at 500 at fab `capped`; fab
+ * `free` has no cap. Starts are 25 wafers, so a month at C wafers holds
+ * about C / 25 starts (±1). */
+static const char cap_yaml[] =
+    "schema_version: 1\n"
+    "name: equipment\n"
+    "run: {start: 2024-01-01, end: 2024-07-31, period: month, seed: 2}\n"
+    "countries: [{code: CN}, {code: US}]\n"
+    "firms: [{id: fabco, country: CN}]\n"
+    "products: [{id: x}, {id: y}, {id: z}]\n"
+    "sites:\n"
+    "  - id: frozen\n"
+    "    firm: fabco\n"
+    "    country: CN\n"
+    "    capacity_wafers_per_month: {table: cap.csv}\n"
+    "    capacity_cap: {rule: tools}\n"
+    "    processes: [{id: p, outputs: {x: 1}, wafers_per_batch: 25, duration: {dist: constant, "
+    "days: 1}}]\n"
+    "    inventory: {x: {policy: base_stock, level: 0}}\n"
+    "  - id: capped\n"
+    "    firm: fabco\n"
+    "    country: CN\n"
+    "    capacity_wafers_per_month: {table: cap.csv}\n"
+    "    capacity_cap: {rule: tools, wafers_per_month: 500}\n"
+    "    processes: [{id: p, outputs: {y: 1}, wafers_per_batch: 25, duration: {dist: constant, "
+    "days: 1}}]\n"
+    "    inventory: {y: {policy: base_stock, level: 0}}\n"
+    "  - id: free\n"
+    "    firm: fabco\n"
+    "    country: CN\n"
+    "    capacity_wafers_per_month: {table: cap.csv}\n"
+    "    processes: [{id: p, outputs: {z: 1}, wafers_per_batch: 25, duration: {dist: constant, "
+    "days: 1}}]\n"
+    "    inventory: {z: {policy: base_stock, level: 0}}\n"
+    "demand:\n"
+    "  - {site: frozen, product: x, orders: {dist: poisson, per_day: 20}, size: {dist: constant, "
+    "units: 1}}\n"
+    "  - {site: capped, product: y, orders: {dist: poisson, per_day: 20}, size: {dist: constant, "
+    "units: 1}}\n"
+    "  - {site: free, product: z, orders: {dist: poisson, per_day: 20}, size: {dist: constant, "
+    "units: 1}}\n"
+    "export_controls:\n"
+    "  - {id: tools, authority: US, effective: 2024-02-01, expires: 2024-06-01, products: all,\n"
+    "     destinations: [CN], action: {type: deny}}\n";
+
+static void assert_starts(const run *r, uint32_t stock, size_t month, double wafers)
+{
+    double days =
+        (double)(model_plan_period_end(r->p, month) + 1 - model_plan_period_start(r->p, month));
+    double expect = wafers / 25 * days / (365.25 / 12);
+    assert_true(fabs(at(r, month, stock, RAW_STARTED) - expect) <= 1.5);
+}
+
+static void test_equipment_cap(void **state)
+{
+    char path[PATH_BUF];
+    scratch_file(state, "cap.csv", "date,value\n2024-01-01,1000\n2024-03-01,2000\n", path);
+    run r;
+    open_run(&r, state, "equipment.yaml", cap_yaml);
+    run_once(&r);
+    const uint32_t x = stock_of(&r, "frozen", "x"), y = stock_of(&r, "capped", "y"),
+                   z = stock_of(&r, "free", "z");
+    /* Months 0..6 = January..July; the rule holds February to May. */
+    for (size_t mo = 2; mo <= 4; mo++) {
+        assert_starts(&r, x, mo, 1000); /* growth stopped at February's level */
+        assert_starts(&r, y, mo, 500);
+        assert_starts(&r, z, mo, 2000);
+    }
+    assert_starts(&r, y, 1, 500);
+    assert_starts(&r, x, 6, 2000); /* the rule expired on 1 June */
+    assert_starts(&r, y, 6, 2000);
+    close_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1492,6 +1570,7 @@ int main(void)
         cmocka_unit_test(test_stockpiling),
         cmocka_unit_test(test_diversion),
         cmocka_unit_test(test_checked_when_leaving),
+        cmocka_unit_test(test_equipment_cap),
         /* Regression tests of bugs the model once had. */
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
