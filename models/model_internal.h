@@ -135,6 +135,7 @@ struct stock {
     claim *head, *tail;
     double in_transit;                 /* units on their way here */
     double licence_pending;            /* units of this product awaiting a licence to come here */
+    double blocked_pending;            /* shortfall already counted as blocked, not yet ordered */
     double channel[CH_COUNT];          /* on hand by how it came (sums to on_hand) */
     double inv_last_t, transit_last_t; /* last change, for the time integrals */
     double level_trigger;              /* base stock level, or s */

@@ -165,21 +165,23 @@ static void reorder_event(sim_engine *e, void *obj, uint64_t arg)
 /* Shipments are checked again when they leave, against the rules in force
  * that day: a rule that took effect while the order waited at its supplier
  * may stop it. The order keeps going if the same rule still decides, if no
- * rule does, if it travels under a licence and a licence is what is asked,
- * or if a new cap has room (taken now). Orders within one country and over
- * illicit lanes are not checked. */
+ * rule does, or if it travels under a licence and a licence is what is
+ * asked; under a cap, if the cap has room this period (taken now). Orders within one country and
+ * over illicit lanes are not checked. */
 static bool may_leave(model *m, uint32_t s, const claim *c, double q)
 {
     if (c->channel == CH_DOMESTIC || c->channel == CH_DIVERTED) return true;
     uint32_t product = m->p->stocks[s].item, to = m->p->stocks[c->dest].site, rule;
     controls_decision dec = controls_check(m, product, m->p->stocks[s].site, to, &rule);
-    if (rule == WORLD_NONE || rule == c->rule) return true;
-    if (dec == CONTROLS_LICENSE && c->channel == CH_LICENSED) return true;
-    if (dec == CONTROLS_CAP && controls_cap_room(m, rule, product, to) >= q) {
+    if (rule == WORLD_NONE) return true;
+    /* A cap's quota is taken as units leave, in the period they leave. */
+    if (dec == CONTROLS_CAP) {
+        if (controls_cap_room(m, rule, product, to) < q) return false;
         controls_cap_take(m, rule, product, to, q);
         return true;
     }
-    return false;
+    if (rule == c->rule) return true;
+    return dec == CONTROLS_LICENSE && c->channel == CH_LICENSED;
 }
 
 /* A rule stopped the order as it was leaving: the q units taken for it go
@@ -194,6 +196,7 @@ static void cancel_order(model *m, uint32_t s, claim *c, double q)
     controls_check(m, product, m->p->stocks[s].site, m->p->stocks[dest].site, &rule);
     m->stocks[dest].on_order -= dropped;
     raw_add(m, dest, RAW_BLOCKED, dropped);
+    m->stocks[dest].blocked_pending += dropped; /* the reorder does not count it again */
     model_event_add(m, EV_BLOCKED, rule, m->p->stocks[dest].site, product, dropped);
     stock_remove_claim(m, c);
     if (m->p->stocks[s].refill == REFILL_SOURCE)
@@ -447,13 +450,23 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
             }
         }
     }
-chosen:
+chosen:;
     /* A share of the orders whose first choice a rule blocked tries the
      * illicit routes; the rest take the substitute, or wait. */
+    stock *st = &m->stocks[s];
     if (blocked_first) {
-        raw_add(m, s, RAW_BLOCKED, shortfall);
-        model_event_add(m, EV_BLOCKED, block_rule, to, first_product, shortfall);
-        if (divert(m, s, shortfall)) return;
+        /* A shortfall is tried again at every review until something is
+         * ordered: count (and offer diversion to) only what is newly blocked. */
+        double fresh = shortfall - st->blocked_pending;
+        if (fresh > EPS_UNITS) {
+            raw_add(m, s, RAW_BLOCKED, fresh);
+            model_event_add(m, EV_BLOCKED, block_rule, to, first_product, fresh);
+            st->blocked_pending = shortfall;
+            if (divert(m, s, fresh)) {
+                st->blocked_pending -= fresh;
+                return;
+            }
+        }
     }
     if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
     if (m->p->stocks[best_into].item != first_product)
@@ -467,8 +480,8 @@ chosen:
             raw_add(m, s, RAW_BLOCKED, (units - room) * best_factor);
             units = room;
         }
-        controls_cap_take(m, best_rule, product, to, units);
     }
+    st->blocked_pending = fmax(0, st->blocked_pending - units * best_factor);
     if (best_dec == CONTROLS_LICENSE)
         controls_apply(m, s, best_sup, best_into, best_lane, units, best_factor, best_rule);
     else
