@@ -477,7 +477,12 @@ chosen:;
         uint32_t product = m->p->stocks[best_into].item;
         double room = controls_cap_room(m, best_rule, product, to);
         if (room < units) {
-            raw_add(m, s, RAW_BLOCKED, (units - room) * best_factor);
+            /* Count only what was not already counted as blocked; what is
+             * left over stays pending for the next try. */
+            double rest = (units - room) * best_factor;
+            double already = fmax(0, st->blocked_pending - room * best_factor);
+            if (rest > already + EPS_UNITS) raw_add(m, s, RAW_BLOCKED, rest - already);
+            st->blocked_pending = rest + room * best_factor;
             units = room;
         }
     }
