@@ -3,6 +3,7 @@
  */
 #include "events.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void model_events_append(model_events *ev, const model_event *e)
@@ -33,6 +34,7 @@ static const char *const kind_names[] = {
     [EV_LICENCE_DENIED] = "licence_denied",
     [EV_BLOCKED] = "blocked",
     [EV_SEIZED] = "seized",
+    [EV_SUBSTITUTED] = "substituted",
 };
 
 /* What the quantity counts, for the detail column. */
@@ -42,6 +44,7 @@ static const char *const details[] = {
     [EV_LICENCE_DENIED] = "units the licence was for",
     [EV_BLOCKED] = "quantity kept from the first choice (the ordering stock's unit)",
     [EV_SEIZED] = "units seized on an illicit lane",
+    [EV_SUBSTITUTED] = "units ordered instead of ",
 };
 
 sim_status model_events_write(const model_events *ev, const world *w, sim_csv *out)
@@ -66,7 +69,13 @@ sim_status model_events_write(const model_events *ev, const world *w, sim_csv *o
         if (!st)
             st = e->kind == EV_RULE_EFFECTIVE ? sim_csv_empty(out)
                                               : sim_csv_number(out, e->quantity);
-        if (!st) st = sim_csv_text(out, details[e->kind]);
+        if (!st && e->kind == EV_SUBSTITUTED && e->instead_of != WORLD_NONE) {
+            char text[256];
+            snprintf(text, sizeof text, "%s%s", details[e->kind], w->products[e->instead_of].id);
+            st = sim_csv_text(out, text);
+        } else if (!st) {
+            st = sim_csv_text(out, details[e->kind]);
+        }
         if (!st) st = sim_csv_end_row(out);
     }
     return st;

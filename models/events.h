@@ -1,7 +1,8 @@
 /*
  * The events of replications, for events.csv (`chipsim run --events`):
  * a rule took effect, a licence was decided, an order was blocked, a
- * diverted shipment was seized.
+ * substitute was ordered instead of the first choice, a diverted shipment
+ * was seized.
  *
  * The model appends while a replication runs (model_config.events); the
  * caller writes them out in replication order. Memory grows with the
@@ -25,7 +26,8 @@ typedef enum model_event_kind {
     EV_LICENCE_APPROVED,
     EV_LICENCE_DENIED,
     EV_BLOCKED,
-    EV_SEIZED
+    EV_SEIZED,
+    EV_SUBSTITUTED
 } model_event_kind;
 
 typedef struct model_event {
@@ -34,6 +36,7 @@ typedef struct model_event {
     model_event_kind kind;
     uint32_t rule, site, product; /* WORLD_NONE when not applicable */
     double quantity;
+    uint32_t instead_of; /* EV_SUBSTITUTED: the first choice; else WORLD_NONE */
 } model_event;
 
 typedef struct model_events {

@@ -347,8 +347,30 @@ static inline void model_event_add(model *m, model_event_kind kind, uint32_t rul
                                    uint32_t product, double quantity)
 {
     if (!m->events) return;
-    model_event e = {
-        sim_engine_replication(m->e), sim_today(m->e), kind, rule, site, product, quantity};
+    model_event e = {sim_engine_replication(m->e),
+                     sim_today(m->e),
+                     kind,
+                     rule,
+                     site,
+                     product,
+                     quantity,
+                     WORLD_NONE};
+    model_events_append(m->events, &e);
+}
+
+/* A substitute ordered instead of the first choice. */
+static inline void model_event_substituted(model *m, uint32_t rule, uint32_t site, uint32_t product,
+                                           double units, uint32_t instead_of)
+{
+    if (!m->events) return;
+    model_event e = {sim_engine_replication(m->e),
+                     sim_today(m->e),
+                     EV_SUBSTITUTED,
+                     rule,
+                     site,
+                     product,
+                     units,
+                     instead_of};
     model_events_append(m->events, &e);
 }
 

@@ -413,7 +413,7 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
     uint32_t best_rule = WORLD_NONE, first_product = WORLD_NONE;
     controls_decision best_dec = CONTROLS_ALLOW;
     double best_factor = 1;
-    bool blocked_first = false;
+    bool blocked_first = false, ready_found = false;
     uint32_t block_rule = WORLD_NONE;
     for (size_t k = 0; k < n_products; k++) {
         uint32_t into = ps->is_need ? ps->fills[k] : s;
@@ -446,13 +446,17 @@ static void order_from_suppliers(model *m, uint32_t s, double shortfall, bool li
                 best_factor = factor;
                 best_dec = dec;
                 best_rule = rule;
-                if (ready && dec == CONTROLS_ALLOW) goto chosen;
+                if (ready && dec == CONTROLS_ALLOW) {
+                    ready_found = true;
+                    goto chosen;
+                }
             }
         }
     }
 chosen:;
-    /* A share of the orders whose first choice a rule blocked tries the
-     * illicit routes; the rest take the substitute, or wait. */
+    /* An order whose first choice a rule blocked takes a substitute that
+     * may ship and has it free; failing that, a share tries the illicit
+     * routes, and the rest wait at the first lawful candidate, if any. */
     stock *st = &m->stocks[s];
     if (blocked_first) {
         /* A shortfall is tried again at every review until something is
@@ -462,15 +466,19 @@ chosen:;
             raw_add(m, s, RAW_BLOCKED, fresh);
             model_event_add(m, EV_BLOCKED, block_rule, to, first_product, fresh);
             st->blocked_pending = shortfall;
-            if (divert(m, s, fresh)) {
+            if (!ready_found && divert(m, s, fresh)) {
                 st->blocked_pending -= fresh;
                 return;
             }
         }
     }
     if (best_sup == WORLD_NONE) return; /* nothing may ship; the next review tries again */
-    if (m->p->stocks[best_into].item != first_product)
-        raw_add(m, best_into, RAW_SUBSTITUTED, fmax(1, ceil(shortfall / best_factor - EPS_UNITS)));
+    if (m->p->stocks[best_into].item != first_product) {
+        double subst = fmax(1, ceil(shortfall / best_factor - EPS_UNITS));
+        raw_add(m, best_into, RAW_SUBSTITUTED, subst);
+        model_event_substituted(m, block_rule, to, m->p->stocks[best_into].item, subst,
+                                first_product);
+    }
     double units = fmax(1, ceil(shortfall / best_factor - EPS_UNITS));
     if (best_dec == CONTROLS_CAP) {
         /* What the cap leaves goes; the rest is blocked. */
