@@ -24,11 +24,13 @@
 #include "metrics.h"
 #include "model.h"
 #include "report.h"
+#include "runner.h"
 
 void cmd_run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [--seed N] [--set PATH=VALUE]...\n"
+            "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [-j THREADS] [--seed N]\n"
+            "                   [--set PATH=VALUE]...\n"
             "                   [--events] [--force] [--quiet]\n"
             "\n"
             "Runs the scenario's replications and writes, in DIR (default out/NAME/, NAME\n"
@@ -44,6 +46,8 @@ void cmd_run_usage(FILE *out)
             "options:\n"
             "  -o, --output DIR        the output folder\n"
             "  -r, --replications N    replications (default: the scenario's run.replications)\n"
+            "  -j, --threads N         replications in parallel (default: the cores available);\n"
+            "                          the output does not depend on N\n"
             "  --seed N                master seed (default: the scenario's run.seed)\n"
             "  --set PATH=VALUE        override one scenario value; repeatable\n"
             "  --events                also write events.csv\n"
@@ -55,13 +59,6 @@ void cmd_run_usage(FILE *out)
             "\n"
             "example:\n"
             "  chipsim run scenarios/examples/middle-east-2023.yaml -r 20 -o out/me\n");
-}
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Creates dir and its parents; *created says whether the last one is new. */
@@ -93,18 +90,6 @@ static bool make_dirs(const char *dir, bool *created)
         return false;
     }
     return true;
-}
-
-static void progress(bool show, uint64_t done, uint64_t total, double started)
-{
-    if (!show) return;
-    double el = seconds_now() - started;
-    double rate = el > 0 ? (double)done / el : 0;
-    double left = rate > 0 ? (double)(total - done) / rate : 0;
-    fprintf(stderr, "\rchipsim run: %llu/%llu replications, %.1f/s, %.0f s left   ",
-            (unsigned long long)done, (unsigned long long)total, rate, left);
-    if (done == total) fputc('\n', stderr);
-    fflush(stderr);
 }
 
 static void print_cell(const sim_tally *t)
@@ -153,7 +138,7 @@ int cmd_run_run(int argc, char **argv)
     cli_args a = {"run", argc, argv, 1};
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
-    uint64_t reps = 0, seed = 0;
+    uint64_t reps = 0, seed = 0, threads = 0;
     bool have_seed = false, force = false, quiet = false, want_events = false;
     model_events events = {0};
     int rc = EXIT_USAGE;
@@ -174,6 +159,13 @@ int cmd_run_run(int argc, char **argv)
             }
         } else if (cli_is_option(&a, "-r") || cli_is_option(&a, "--replications")) {
             if (!cli_take_u64(&a, arg[1] == 'r' ? "-r" : "--replications", 1, &reps)) goto out;
+        } else if (cli_is_option(&a, "-j") || cli_is_option(&a, "--threads")) {
+            if (!cli_take_u64(&a, arg[1] == 'j' ? "-j" : "--threads", 1, &threads)) goto out;
+            if (threads > 1024) {
+                cli_usage_error(&a, "-j takes at most 1024 threads (got %llu)",
+                                (unsigned long long)threads);
+                goto out;
+            }
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
@@ -231,25 +223,21 @@ int cmd_run_run(int argc, char **argv)
         fprintf(stderr, "chipsim run: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
-    bool show = !quiet && isatty(STDERR_FILENO);
-    double started = seconds_now(), last_shown = 0;
-    for (uint64_t i = 0; i < reps && rc == EXIT_OK; i++) {
+    if (rc == EXIT_OK) {
         /* Every replication checks that each product is conserved to the unit. */
-        model_config c = model_config_default(w);
-        c.seed = seed;
-        c.replication = i;
-        c.events = want_events ? &events : NULL;
-        if (model_run(plan, &c, m, NULL, err, sizeof err) != SIM_OK) {
-            if (show) fputc('\n', stderr);
-            fprintf(stderr, "chipsim run: replication %llu: %s\n", (unsigned long long)i, err);
+        runner_config rcfg = {.plan = plan,
+                              .seed = seed,
+                              .first = 0,
+                              .count = reps,
+                              .threads = threads ? (unsigned)threads : runner_default_threads(),
+                              .report = r,
+                              .events = want_events ? &events : NULL,
+                              .progress = !quiet && isatty(STDERR_FILENO)};
+        sim_status st = runner_run(&rcfg, err, sizeof err);
+        if (st != SIM_OK) {
+            if (rcfg.progress) fputc('\n', stderr);
+            fprintf(stderr, "chipsim run: %s\n", err);
             rc = EXIT_SOFTWARE;
-            break;
-        }
-        model_report_add(r, m);
-        double now = seconds_now();
-        if (now - last_shown > 0.25 || i + 1 == reps) {
-            progress(show, i + 1, reps, started);
-            last_shown = now;
         }
     }
     if (rc == EXIT_OK && events.oom) {

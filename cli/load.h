@@ -24,7 +24,6 @@ void cli_sets_release(cli_sets *s);
  * returns EXIT_OK with *out set, or the exit code for the failure (65 bad
  * scenario, 66 missing input, 70 out of memory) with *out NULL. Counts of
  * errors and warnings go to *errors and *warnings when not NULL. */
-int cli_load(const char *path, const cli_sets *sets, world **out, size_t *errors,
-             size_t *warnings);
+int cli_load(const char *path, const cli_sets *sets, world **out, size_t *errors, size_t *warnings);
 
 #endif

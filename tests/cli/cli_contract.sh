@@ -149,5 +149,18 @@ if head -1 "$evdir/a/events.csv" 2>/dev/null |
   passes=$((passes + 1)); else echo "FAIL run --events"; failures=$((failures + 1)); fi
 rm -rf "$evdir"
 
+# run -j: the same bytes whatever the number of threads.
+jdir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 4 -j 1 -q --events \
+  --set run.end=2023-12-31 -o "$jdir/one"
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 4 -j 3 -q --events \
+  --set run.end=2023-12-31 -o "$jdir/three"
+if cmp -s "$jdir/one/timeseries.csv" "$jdir/three/timeseries.csv" &&
+  cmp -s "$jdir/one/summary.csv" "$jdir/three/summary.csv" &&
+  cmp -s "$jdir/one/events.csv" "$jdir/three/events.csv"; then
+  passes=$((passes + 1)); else echo "FAIL run -j 1 and -j 3 differ"; failures=$((failures + 1)); fi
+rm -rf "$jdir"
+expect 64 EMPTY "-j needs a whole number >= 1 \(got '0'\)" -- run "$examples/middle-east-2023.yaml" -j 0
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

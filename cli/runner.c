@@ -1,0 +1,154 @@
+/*
+ * The replication runner (see runner.h).
+ */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "metrics.h"
+
+typedef struct shared {
+    const runner_config *cfg;
+    pthread_mutex_t lock;
+    pthread_cond_t turn;
+    uint64_t next;  /* next replication to hand out (offset from first) */
+    uint64_t added; /* replications added to the report, in order */
+    bool failed;
+    uint64_t failed_rep;
+    sim_status status;
+    char err[1024];
+    double started, last_shown;
+} shared;
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Called with the lock held. */
+static void show_progress(shared *sh)
+{
+    const runner_config *cfg = sh->cfg;
+    if (!cfg->progress) return;
+    double now = seconds_now();
+    bool done = sh->added == cfg->count;
+    if (!done && now - sh->last_shown < 0.25) return;
+    sh->last_shown = now;
+    double el = now - sh->started, rate = el > 0 ? (double)sh->added / el : 0;
+    double left = rate > 0 ? (double)(cfg->count - sh->added) / rate : 0;
+    fprintf(stderr, "\rchipsim: %llu/%llu replications, %.1f/s, %.0f s left   ",
+            (unsigned long long)sh->added, (unsigned long long)cfg->count, rate, left);
+    if (done) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Records a failure; the earliest replication's wins. Lock held. */
+static void fail(shared *sh, uint64_t rep, sim_status st, const char *msg)
+{
+    if (sh->failed && sh->failed_rep <= rep) return;
+    sh->failed = true;
+    sh->failed_rep = rep;
+    sh->status = st;
+    snprintf(sh->err, sizeof sh->err, "replication %llu: %s", (unsigned long long)rep, msg);
+}
+
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    const runner_config *cfg = sh->cfg;
+    model_metrics *m = model_metrics_new(cfg->plan);
+    model_events local = {0};
+    char err[1024];
+    for (;;) {
+        pthread_mutex_lock(&sh->lock);
+        if (!m) fail(sh, cfg->first + sh->next, SIM_ENOMEM, "out of memory");
+        if (sh->failed || sh->next == cfg->count) {
+            pthread_mutex_unlock(&sh->lock);
+            break;
+        }
+        uint64_t k = sh->next++;
+        pthread_mutex_unlock(&sh->lock);
+
+        model_config c = model_config_default(model_plan_world(cfg->plan));
+        c.seed = cfg->seed;
+        c.replication = cfg->first + k;
+        c.events = cfg->events ? &local : NULL;
+        err[0] = '\0';
+        sim_status st = model_run(cfg->plan, &c, m, NULL, err, sizeof err);
+        if (st == SIM_OK && local.oom) {
+            st = SIM_ENOMEM;
+            snprintf(err, sizeof err, "out of memory keeping the events");
+        }
+
+        pthread_mutex_lock(&sh->lock);
+        while (!sh->failed && sh->added != k)
+            pthread_cond_wait(&sh->turn, &sh->lock);
+        if (st != SIM_OK) {
+            fail(sh, cfg->first + k, st, err);
+        } else if (!sh->failed) {
+            model_report_add(cfg->report, m);
+            for (size_t i = 0; i < local.n; i++)
+                model_events_append(cfg->events, &local.at[i]);
+            sh->added++;
+            show_progress(sh);
+        }
+        local.n = 0;
+        pthread_cond_broadcast(&sh->turn);
+        pthread_mutex_unlock(&sh->lock);
+    }
+    model_events_release(&local);
+    model_metrics_free(m);
+    return NULL;
+}
+
+sim_status runner_run(const runner_config *cfg, char *err, size_t err_size)
+{
+    shared sh = {.cfg = cfg, .status = SIM_OK};
+    sh.started = seconds_now();
+    pthread_mutex_init(&sh.lock, NULL);
+    pthread_cond_init(&sh.turn, NULL);
+    unsigned n = cfg->threads ? cfg->threads : 1;
+    if (n > cfg->count) n = cfg->count ? (unsigned)cfg->count : 1;
+    pthread_t *t = calloc(n, sizeof *t);
+    unsigned started = 0;
+    if (t)
+        for (; started < n; started++)
+            if (pthread_create(&t[started], NULL, worker, &sh) != 0) break;
+    if (started == 0) {
+        worker(&sh); /* no thread could start: run here */
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    pthread_cond_destroy(&sh.turn);
+    pthread_mutex_destroy(&sh.lock);
+    if (sh.failed) {
+        snprintf(err, err_size, "%s", sh.err);
+        return sh.status;
+    }
+    if (cfg->events && cfg->events->oom) {
+        snprintf(err, err_size, "out of memory keeping the events");
+        return SIM_ENOMEM;
+    }
+    return SIM_OK;
+}
+
+unsigned runner_default_threads(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return (unsigned)n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
