@@ -31,7 +31,7 @@ void cmd_run_usage(FILE *out)
     fprintf(out,
             "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [-j THREADS] [--seed N]\n"
             "                   [--set PATH=VALUE]...\n"
-            "                   [--events] [--force] [--quiet]\n"
+            "                   [--per-replication] [--events] [--force] [--quiet]\n"
             "\n"
             "Runs the scenario's replications and writes, in DIR (default out/NAME/, NAME\n"
             "being the scenario's name):\n"
@@ -50,6 +50,9 @@ void cmd_run_usage(FILE *out)
             "                          the output does not depend on N\n"
             "  --seed N                master seed (default: the scenario's run.seed)\n"
             "  --set PATH=VALUE        override one scenario value; repeatable\n"
+            "  --per-replication       timeseries.csv holds every replication's values\n"
+            "                          (scenario,replication,period_start,period_end,scope,\n"
+            "                          product,metric,unit,value) instead of their means\n"
             "  --events                also write events.csv\n"
             "  --force                 write into DIR even if it exists (replacing the files)\n"
             "  -q, --quiet             no table and no progress\n"
@@ -140,6 +143,7 @@ int cmd_run_run(int argc, char **argv)
     const char *file = NULL, *out_dir = NULL;
     uint64_t reps = 0, seed = 0, threads = 0;
     bool have_seed = false, force = false, quiet = false, want_events = false;
+    bool per_replication = false;
     model_events events = {0};
     int rc = EXIT_USAGE;
     while (a.i < argc) {
@@ -169,6 +173,9 @@ int cmd_run_run(int argc, char **argv)
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
+        } else if (strcmp(arg, "--per-replication") == 0) {
+            per_replication = true;
+            a.i++;
         } else if (strcmp(arg, "--events") == 0) {
             want_events = true;
             a.i++;
@@ -223,6 +230,31 @@ int cmd_run_run(int argc, char **argv)
         fprintf(stderr, "chipsim run: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
+    /* The folder and the files' temporaries first (--per-replication writes
+     * while it runs); nothing is renamed into place unless all went well. */
+    bool created = false;
+    char path_ts[4200], path_sum[4200], path_ev[4200];
+    snprintf(path_ts, sizeof path_ts, "%s/timeseries.csv", dir);
+    snprintf(path_sum, sizeof path_sum, "%s/summary.csv", dir);
+    snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
+    sim_csv *ts = NULL, *sum = NULL, *ev = NULL;
+    const char *name = w->name ? w->name : "scenario";
+    if (rc == EXIT_OK && !make_dirs(dir, &created)) {
+        fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
+                strerror(errno));
+        rc = EXIT_CANTCREAT;
+    }
+    if (rc == EXIT_OK) {
+        sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
+        if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
+        if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
+        if (!st && per_replication) st = model_report_stream(r, ts, name, 0);
+        if (st) {
+            fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
+                    *err ? err : sim_status_str(st));
+            rc = st == SIM_ECANTCREATE ? EXIT_CANTCREAT : EXIT_IOERR;
+        }
+    }
     if (rc == EXIT_OK) {
         /* Every replication checks that each product is conserved to the unit. */
         runner_config rcfg = {.plan = plan,
@@ -240,27 +272,10 @@ int cmd_run_run(int argc, char **argv)
             rc = EXIT_SOFTWARE;
         }
     }
-    if (rc == EXIT_OK && events.oom) {
-        fprintf(stderr, "chipsim run: out of memory keeping the events\n");
-        rc = EXIT_SOFTWARE;
-    }
-    bool created = false;
-    if (rc == EXIT_OK && !make_dirs(dir, &created)) {
-        fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
-                strerror(errno));
-        rc = EXIT_CANTCREAT;
-    }
     if (rc == EXIT_OK) {
-        char path_ts[4200], path_sum[4200], path_ev[4200];
-        snprintf(path_ts, sizeof path_ts, "%s/timeseries.csv", dir);
-        snprintf(path_sum, sizeof path_sum, "%s/summary.csv", dir);
-        snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
-        sim_csv *ts = NULL, *sum = NULL, *ev = NULL;
-        const char *name = w->name ? w->name : "scenario";
-        sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
-        if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
-        if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
-        if (!st) st = model_report_write_timeseries(r, ts, name);
+        err[0] = '\0';
+        sim_status st = per_replication ? model_report_stream_status(r)
+                                        : model_report_write_timeseries(r, ts, name);
         if (!st) st = model_report_write_summary(r, sum, name);
         if (!st && ev) st = model_events_write(&events, w, ev);
         /* Every file is complete before any is renamed into place. */
@@ -276,20 +291,20 @@ int cmd_run_run(int argc, char **argv)
             st = sim_csv_commit(ev, err, sizeof err);
             ev = NULL;
         }
-        if (ts) sim_csv_abort(ts);
-        if (sum) sim_csv_abort(sum);
-        if (ev) sim_csv_abort(ev);
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
                     *err ? err : sim_status_str(st));
             rc = st == SIM_ECANTCREATE ? EXIT_CANTCREAT : EXIT_IOERR;
-            if (created) {
-                unlink(path_ts);
-                unlink(path_sum);
-                unlink(path_ev);
-                rmdir(dir);
-            }
         }
+    }
+    if (ts) sim_csv_abort(ts);
+    if (sum) sim_csv_abort(sum);
+    if (ev) sim_csv_abort(ev);
+    if (rc != EXIT_OK && created) {
+        unlink(path_ts);
+        unlink(path_sum);
+        unlink(path_ev);
+        rmdir(dir);
     }
     if (rc == EXIT_OK && !quiet) print_table(w, r, reps);
     model_events_release(&events);

@@ -29,6 +29,11 @@ struct model_report {
     size_t n_periods;
     double *sums;     /* scratch: [group][period][RAW_COUNT] */
     sim_tally *tally; /* [group][period + 1][MET_COUNT]; period n_periods = the whole run */
+    double *values;   /* scratch: one replication's values, laid out like tally */
+    sim_csv *stream;  /* --per-replication: rows written as replications are added */
+    const char *stream_scenario;
+    uint64_t next_replication;
+    sim_status stream_status;
 };
 
 static uint64_t group_key(unsigned scope_kind, uint32_t scope, unsigned item_kind, uint32_t item)
@@ -132,6 +137,7 @@ void model_report_free(model_report *r)
     free(r->stock_groups);
     free(r->sums);
     free(r->tally);
+    free(r->values);
     free(r);
 }
 
@@ -186,7 +192,8 @@ model_report *model_report_new(const model_plan *p)
     }
     r->sums = calloc(m * (r->n_periods ? r->n_periods : 1) * RAW_COUNT + 1, sizeof *r->sums);
     r->tally = malloc((m * (r->n_periods + 1) * MET_COUNT + 1) * sizeof *r->tally);
-    if (!r->sums || !r->tally) goto oom;
+    r->values = malloc((m * (r->n_periods + 1) * MET_COUNT + 1) * sizeof *r->values);
+    if (!r->sums || !r->tally || !r->values) goto oom;
     for (size_t i = 0; i < m * (r->n_periods + 1) * MET_COUNT; i++)
         sim_tally_init(&r->tally[i]);
     return r;
@@ -195,13 +202,15 @@ oom:
     return NULL;
 }
 
+static sim_status write_replication(model_report *r, const double *values);
+
 static double period_days(const model_plan *p, size_t i)
 {
     double begin = fmax((double)(p->period_start[i] - p->w->run.start), p->warmup_days);
     return p->period_end_days[i] - begin;
 }
 
-void model_report_add(model_report *r, const model_metrics *m)
+void model_report_values(model_report *r, const model_metrics *m, double *values)
 {
     const model_plan *p = r->p;
     size_t np = r->n_periods;
@@ -220,25 +229,39 @@ void model_report_add(model_report *r, const model_metrics *m)
     for (size_t g = 0; g < r->n_groups; g++) {
         uint32_t bits = r->groups[g].relevant;
         double total[RAW_COUNT] = {0};
-        for (size_t i = 0; i < np; i++) {
-            double *d = r->sums + (g * np + i) * RAW_COUNT;
-            d[RAW_DAYS] = period_days(p, i);
-            for (int x = 0; x < RAW_COUNT; x++)
-                if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
-            sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
-            for (int met = 0; met < MET_COUNT; met++) {
-                if (!(bits & BIT(met))) continue;
-                double v = model_metric_from_sums((model_metric)met, d);
-                if (!isnan(v)) sim_tally_add(&t[met], v);
+        for (size_t i = 0; i <= np; i++) {
+            double *d = total;
+            if (i < np) {
+                d = r->sums + (g * np + i) * RAW_COUNT;
+                d[RAW_DAYS] = period_days(p, i);
+                for (int x = 0; x < RAW_COUNT; x++)
+                    if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
             }
-        }
-        sim_tally *t = r->tally + (g * (np + 1) + np) * MET_COUNT;
-        for (int met = 0; met < MET_COUNT; met++) {
-            if (!(bits & BIT(met))) continue;
-            double v = model_metric_from_sums((model_metric)met, total);
-            if (!isnan(v)) sim_tally_add(&t[met], v);
+            double *v = values + (g * (np + 1) + i) * MET_COUNT;
+            for (int met = 0; met < MET_COUNT; met++)
+                v[met] = bits & BIT(met) ? model_metric_from_sums((model_metric)met, d) : NAN;
         }
     }
+}
+
+void model_report_add_values(model_report *r, const double *values)
+{
+    size_t n = model_report_values_size(r);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(values[i])) sim_tally_add(&r->tally[i], values[i]);
+    if (r->stream && !r->stream_status) r->stream_status = write_replication(r, values);
+    r->next_replication++;
+}
+
+void model_report_add(model_report *r, const model_metrics *m)
+{
+    model_report_values(r, m, r->values);
+    model_report_add_values(r, r->values);
+}
+
+size_t model_report_values_size(const model_report *r)
+{
+    return r->n_groups * (r->n_periods + 1) * MET_COUNT;
 }
 
 static const char *scope_id(const model_plan *p, uint64_t key)
@@ -354,4 +377,54 @@ const sim_tally *model_report_total(const model_report *r, const char *scope_kin
         return r->tally + (g * (r->n_periods + 1) + r->n_periods) * MET_COUNT + m;
     }
     return NULL;
+}
+
+sim_status model_report_stream(model_report *r, sim_csv *out, const char *scenario,
+                               uint64_t first_replication)
+{
+    static const char *const header[] = {"scenario",   "replication", "period_start",
+                                         "period_end", "scope",       "product",
+                                         "metric",     "unit",        "value"};
+    r->stream = out;
+    r->stream_scenario = scenario;
+    r->next_replication = first_replication;
+    r->stream_status = sim_csv_header(out, header, sizeof header / sizeof header[0]);
+    return r->stream_status;
+}
+
+sim_status model_report_stream_status(const model_report *r)
+{
+    return r->stream_status;
+}
+
+/* One replication's rows of the per-replication timeseries. */
+static sim_status write_replication(model_report *r, const double *values)
+{
+    const model_plan *p = r->p;
+    size_t np = r->n_periods;
+    sim_csv *out = r->stream;
+    sim_status st = SIM_OK;
+    for (size_t g = 0; g < r->n_groups && !st; g++) {
+        const group *gr = &r->groups[g];
+        for (size_t i = 0; i < np && !st; i++) {
+            const double *v = values + (g * (np + 1) + i) * MET_COUNT;
+            for (int met = 0; met < MET_COUNT && !st; met++) {
+                if (isnan(v[met])) continue;
+                const char *unit = key_item_kind(gr->key) == ITEM_ALL
+                                       ? "h100e"
+                                       : model_metric_unit(p, (model_metric)met, gr->example);
+                st = sim_csv_text(out, r->stream_scenario);
+                if (!st) st = sim_csv_integer(out, (int64_t)r->next_replication);
+                if (!st) st = sim_csv_date(out, p->period_start[i]);
+                if (!st) st = sim_csv_date(out, p->period_start[i + 1] - 1);
+                if (!st) st = sim_csv_text(out, scope_id(p, gr->key));
+                if (!st) st = sim_csv_text(out, item_id(p, gr->key));
+                if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
+                if (!st) st = sim_csv_text(out, unit);
+                if (!st) st = sim_csv_number(out, v[met]);
+                if (!st) st = sim_csv_end_row(out);
+            }
+        }
+    }
+    return st;
 }

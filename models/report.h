@@ -38,6 +38,22 @@ void model_report_free(model_report *r);
 /* Adds one replication. */
 void model_report_add(model_report *r, const model_metrics *m);
 
+/* The same in two steps: a replication's metric values (NaN where
+ * undefined or not reported), laid out [group][period, then the whole
+ * run][metric], model_report_values_size doubles; then adding them. Values
+ * let callers pair replications (compare) or keep them (shards). */
+size_t model_report_values_size(const model_report *r);
+void model_report_values(model_report *r, const model_metrics *m, double *values);
+void model_report_add_values(model_report *r, const double *values);
+
+/* --per-replication: from now on each replication added also writes its
+ * rows (scenario,replication,period_start,period_end,scope,product,metric,
+ * unit,value) to out, numbered from first_replication. Writes the header;
+ * a write error is kept and returned by model_report_stream_status. */
+sim_status model_report_stream(model_report *r, sim_csv *out, const char *scenario,
+                               uint64_t first_replication);
+sim_status model_report_stream_status(const model_report *r);
+
 /* timeseries.csv and summary.csv, with their header rows. */
 sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario);
 sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario);

@@ -162,5 +162,18 @@ if cmp -s "$jdir/one/timeseries.csv" "$jdir/three/timeseries.csv" &&
 rm -rf "$jdir"
 expect 64 EMPTY "-j needs a whole number >= 1 \(got '0'\)" -- run "$examples/middle-east-2023.yaml" -j 0
 
+# run --per-replication: every replication's rows, the same for any -j.
+pdir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 3 -j 1 -q --per-replication \
+  --set run.end=2023-04-30 -o "$pdir/one"
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 3 -j 2 -q --per-replication \
+  --set run.end=2023-04-30 -o "$pdir/two"
+if head -1 "$pdir/one/timeseries.csv" 2>/dev/null |
+  grep -qx 'scenario,replication,period_start,period_end,scope,product,metric,unit,value' &&
+  grep -q '^middle-east-2023,2,2023-04-01,2023-04-30,SA,ai_compute,demand,h100e,' "$pdir/one/timeseries.csv" &&
+  cmp -s "$pdir/one/timeseries.csv" "$pdir/two/timeseries.csv"; then
+  passes=$((passes + 1)); else echo "FAIL run --per-replication"; failures=$((failures + 1)); fi
+rm -rf "$pdir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
