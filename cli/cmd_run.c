@@ -21,6 +21,7 @@
 #include "events.h"
 #include "exit_codes.h"
 #include "load.h"
+#include "outdir.h"
 #include "metrics.h"
 #include "model.h"
 #include "report.h"
@@ -62,37 +63,6 @@ void cmd_run_usage(FILE *out)
             "\n"
             "example:\n"
             "  chipsim run scenarios/examples/middle-east-2023.yaml -r 20 -o out/me\n");
-}
-
-/* Creates dir and its parents; *created says whether the last one is new. */
-static bool make_dirs(const char *dir, bool *created)
-{
-    char path[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return false;
-    }
-    memcpy(path, dir, n + 1);
-    *created = false;
-    for (size_t i = 1; i <= n; i++) {
-        if (path[i] != '/' && path[i] != '\0') continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) == 0) {
-            *created = i == n || path[i + 1] == '\0';
-        } else if (errno != EEXIST) {
-            return false;
-        }
-        path[i] = c;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0) return false;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return false;
-    }
-    return true;
 }
 
 static void print_cell(const sim_tally *t)
@@ -239,7 +209,7 @@ int cmd_run_run(int argc, char **argv)
     snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
     sim_csv *ts = NULL, *sum = NULL, *ev = NULL;
     const char *name = w->name ? w->name : "scenario";
-    if (rc == EXIT_OK && !make_dirs(dir, &created)) {
+    if (rc == EXIT_OK && !cli_make_dirs(dir, &created)) {
         fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
                 strerror(errno));
         rc = EXIT_CANTCREAT;

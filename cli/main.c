@@ -23,6 +23,8 @@ static const cli_command commands[] = {
      cmd_demo_usage},
     {"run", "run a scenario's replications; write timeseries.csv and summary.csv", cmd_run_run,
      cmd_run_usage},
+    {"compare", "run a baseline and variants with common random numbers; paired differences",
+     cmd_compare_run, cmd_compare_usage},
     {"classify", "show which export-control rules catch which products on a date", cmd_classify_run,
      cmd_classify_usage},
     {"validate", "check scenario files and report every error with file:line:column",

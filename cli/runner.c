@@ -96,6 +96,8 @@ static void *worker(void *arg)
             fail(sh, cfg->first + k, st, err);
         } else if (!sh->failed) {
             model_report_add(cfg->report, m);
+            if (cfg->on_values)
+                cfg->on_values(cfg->ctx, cfg->first + k, model_report_last_values(cfg->report));
             for (size_t i = 0; i < local.n; i++)
                 model_events_append(cfg->events, &local.at[i]);
             sh->added++;

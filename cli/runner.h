@@ -30,6 +30,10 @@ typedef struct runner_config {
     model_report *report;  /* each replication is added here, in order */
     model_events *events;  /* NULL: no events */
     bool progress;         /* a progress line on stderr */
+    /* When not NULL, called with each replication's values (report.h) right
+     * after it is added, in replication order, one call at a time. */
+    void (*on_values)(void *ctx, uint64_t replication, const double *values);
+    void *ctx;
 } runner_config;
 
 /* SIM_OK; or the first failing replication's status with its message in

@@ -356,6 +356,18 @@ sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, co
     return st ? st : write_rows(r, out, scenario, true);
 }
 
+sim_status model_report_write_timeseries_rows(const model_report *r, sim_csv *out,
+                                              const char *scenario)
+{
+    return write_rows(r, out, scenario, true);
+}
+
+sim_status model_report_write_summary_rows(const model_report *r, sim_csv *out,
+                                           const char *scenario)
+{
+    return write_rows(r, out, scenario, false);
+}
+
 sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario)
 {
     static const char *const header[] = {"scenario",  "scope", "product", "metric",
@@ -427,4 +439,46 @@ static sim_status write_replication(model_report *r, const double *values)
         }
     }
     return st;
+}
+
+const double *model_report_last_values(const model_report *r)
+{
+    return r->values;
+}
+
+size_t model_report_groups(const model_report *r)
+{
+    return r->n_groups;
+}
+
+const char *model_report_group_scope_kind(const model_report *r, size_t g)
+{
+    return scope_names[key_scope_kind(r->groups[g].key)];
+}
+
+const char *model_report_group_scope(const model_report *r, size_t g)
+{
+    return scope_id(r->p, r->groups[g].key);
+}
+
+const char *model_report_group_item(const model_report *r, size_t g)
+{
+    return item_id(r->p, r->groups[g].key);
+}
+
+const char *model_report_group_unit(const model_report *r, size_t g, model_metric m)
+{
+    return key_item_kind(r->groups[g].key) == ITEM_ALL
+               ? "h100e"
+               : model_metric_unit(r->p, m, r->groups[g].example);
+}
+
+bool model_report_group_reports(const model_report *r, size_t g, model_metric m)
+{
+    return (r->groups[g].relevant & BIT(m)) != 0;
+}
+
+size_t model_report_total_index(const model_report *r, size_t g, model_metric m)
+{
+    return (g * (r->n_periods + 1) + r->n_periods) * MET_COUNT + m;
 }

@@ -43,6 +43,18 @@ void model_report_add(model_report *r, const model_metrics *m);
  * run][metric], model_report_values_size doubles; then adding them. Values
  * let callers pair replications (compare) or keep them (shards). */
 size_t model_report_values_size(const model_report *r);
+/* The values of the replication model_report_add added last. */
+const double *model_report_last_values(const model_report *r);
+/* Where a row's values are: index of (group, the whole run, metric) in a
+ * values vector, found by ids (as model_report_total); SIZE_MAX if none.
+ * Also the group count, and a group's ids and a metric's unit, for tables. */
+size_t model_report_groups(const model_report *r);
+const char *model_report_group_scope_kind(const model_report *r, size_t g);
+const char *model_report_group_scope(const model_report *r, size_t g);
+const char *model_report_group_item(const model_report *r, size_t g);
+const char *model_report_group_unit(const model_report *r, size_t g, model_metric m);
+bool model_report_group_reports(const model_report *r, size_t g, model_metric m);
+size_t model_report_total_index(const model_report *r, size_t g, model_metric m);
 void model_report_values(model_report *r, const model_metrics *m, double *values);
 void model_report_add_values(model_report *r, const double *values);
 
@@ -57,6 +69,11 @@ sim_status model_report_stream_status(const model_report *r);
 /* timeseries.csv and summary.csv, with their header rows. */
 sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario);
 sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario);
+/* The same rows without the header, to put several scenarios in one file. */
+sim_status model_report_write_timeseries_rows(const model_report *r, sim_csv *out,
+                                              const char *scenario);
+sim_status model_report_write_summary_rows(const model_report *r, sim_csv *out,
+                                           const char *scenario);
 
 /* The whole-run tally of one metric for a scope and item, for tables and
  * tests; NULL when the report has no such row. scope_kind is "world",

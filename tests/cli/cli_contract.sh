@@ -175,5 +175,25 @@ if head -1 "$pdir/one/timeseries.csv" 2>/dev/null |
   passes=$((passes + 1)); else echo "FAIL run --per-replication"; failures=$((failures + 1)); fi
 rm -rf "$pdir"
 
+# compare: a scenario against itself differs by exactly zero; outputs and refusals.
+cdir=$(mktemp -d)
+expect 0 'middle-east-2023 vs middle-east-2023' EMPTY -- compare "$examples/middle-east-2023.yaml" \
+  "$examples/middle-east-2023.yaml" -r 3 --set run.end=2023-12-31 -o "$cdir/self"
+if head -1 "$cdir/self/compare.csv" 2>/dev/null |
+  grep -qx 'baseline,variant,scope,product,metric,unit,baseline_mean,variant_mean,diff_mean,diff_ci95_low,diff_ci95_high,rel_change,replications' &&
+  [ "$(tail -n +2 "$cdir/self/compare.csv" | wc -l)" -gt 100 ] &&
+  tail -n +2 "$cdir/self/compare.csv" | awk -F, '$9 != "0" || $10 != "0" || $11 != "0" { bad = 1 } END { exit bad }' &&
+  grep -q '^middle-east-2023,SA,ai_compute,demand,' "$cdir/self/summary.csv"; then
+  passes=$((passes + 1)); else echo "FAIL compare with itself is not exactly zero"; failures=$((failures + 1)); fi
+expect 0 EMPTY EMPTY -- compare "$examples/middle-east-2023-no-rule.yaml" \
+  "$examples/middle-east-2023.yaml" -r 3 -q --set run.end=2023-12-31 -o "$cdir/pair"
+if grep -q '^middle-east-2023-no-rule,middle-east-2023,SA,all,compute_delivered,h100e,' "$cdir/pair/compare.csv"; then
+  passes=$((passes + 1)); else echo "FAIL compare row for SA"; failures=$((failures + 1)); fi
+expect 64 EMPTY 'needs a baseline and at least one variant' -- compare "$examples/middle-east-2023.yaml"
+expect 73 EMPTY "output folder '.*/self' exists" -- compare "$examples/middle-east-2023.yaml" \
+  "$examples/middle-east-2023.yaml" -o "$cdir/self"
+expect 66 EMPTY 'cannot open scenario' -- compare "$examples/middle-east-2023.yaml" /nonexistent.yaml
+rm -rf "$cdir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
