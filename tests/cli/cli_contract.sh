@@ -195,5 +195,18 @@ expect 73 EMPTY "output folder '.*/self' exists" -- compare "$examples/middle-ea
 expect 66 EMPTY 'cannot open scenario' -- compare "$examples/middle-east-2023.yaml" /nonexistent.yaml
 rm -rf "$cdir"
 
+# sweep: a grid of two swept parameters, their values as leading columns.
+sdir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- sweep "$examples/middle-east-2023.yaml" -r 3 -q --set run.end=2023-06-30 \
+  --set demand.3.orders.per_month=3,12 --set demand.3.patience_days=30:60:30 -o "$sdir/g"
+if head -1 "$sdir/g/sweep.csv" 2>/dev/null |
+  grep -qx 'demand.3.orders.per_month,demand.3.patience_days,scope,product,metric,unit,mean,sd,ci95_low,ci95_high,replications' &&
+  [ "$(grep -c ',SA,ai_compute,demand,' "$sdir/g/sweep.csv")" -eq 4 ] &&
+  grep -q '^12,60,SA,ai_compute,demand,h100e,' "$sdir/g/sweep.csv"; then
+  passes=$((passes + 1)); else echo "FAIL sweep grid"; failures=$((failures + 1)); fi
+rm -rf "$sdir"
+expect 64 EMPTY 'needs a swept --set' -- sweep "$examples/middle-east-2023.yaml" --set run.replications=3
+expect 64 EMPTY 'expected FROM:TO:STEP' -- sweep "$examples/middle-east-2023.yaml" --set x=1:0:1
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
