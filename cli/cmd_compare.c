@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -23,6 +24,7 @@
 #include "csv_writer.h"
 #include "exit_codes.h"
 #include "load.h"
+#include "manifest.h"
 #include "metrics.h"
 #include "model.h"
 #include "outdir.h"
@@ -295,6 +297,9 @@ int cmd_compare_run(int argc, char **argv)
     }
     char err[1024];
     rc = EXIT_OK;
+    time_t started = time(NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (size_t k = 0; k < n && rc == EXIT_OK; k++) {
         scenario_run *s = &runs[k];
         s->plan = model_plan_new(s->w, err, sizeof err);
@@ -331,7 +336,9 @@ int cmd_compare_run(int argc, char **argv)
         rc = EXIT_CANTCREAT;
     }
     if (rc == EXIT_OK) {
-        char p_cmp[4200], p_sum[4200], p_ts[4200];
+        char p_cmp[4200], p_sum[4200], p_ts[4200], p_man[4200];
+        snprintf(p_man, sizeof p_man, "%s/manifest.yaml", dir);
+        sim_atomic_file *man = NULL;
         snprintf(p_cmp, sizeof p_cmp, "%s/compare.csv", dir);
         snprintf(p_sum, sizeof p_sum, "%s/summary.csv", dir);
         snprintf(p_ts, sizeof p_ts, "%s/timeseries.csv", dir);
@@ -340,6 +347,7 @@ int cmd_compare_run(int argc, char **argv)
         sim_status st = sim_csv_open(&cmp, p_cmp, err, sizeof err);
         if (!st) st = sim_csv_open(&sum, p_sum, err, sizeof err);
         if (!st) st = sim_csv_open(&ts, p_ts, err, sizeof err);
+        if (!st) st = sim_atomic_open(&man, p_man, err, sizeof err);
         if (!st) st = write_compare(runs, n, reps, cmp);
         for (size_t k = 0; k < n && !st; k++) {
             const char *name = runs[k].w->name ? runs[k].w->name : runs[k].file;
@@ -348,6 +356,25 @@ int cmd_compare_run(int argc, char **argv)
             if (!st)
                 st = k == 0 ? model_report_write_timeseries(runs[k].report, ts, name)
                             : model_report_write_timeseries_rows(runs[k].report, ts, name);
+        }
+        if (!st) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            const world *ws[MAX_SCENARIOS];
+            for (size_t k = 0; k < n; k++)
+                ws[k] = runs[k].w;
+            cli_manifest mf = {.argc = argc,
+                               .argv = argv,
+                               .worlds = ws,
+                               .n_worlds = n,
+                               .seed = seed,
+                               .replications = reps,
+                               .shard = 1,
+                               .shards = 1,
+                               .started = started,
+                               .wall_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+                                               1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)};
+            st = cli_manifest_write(&mf, sim_atomic_stream(man), err, sizeof err);
         }
         if (!st) {
             st = sim_csv_commit(cmp, err, sizeof err);
@@ -361,6 +388,11 @@ int cmd_compare_run(int argc, char **argv)
             st = sim_csv_commit(ts, err, sizeof err);
             ts = NULL;
         }
+        if (!st) {
+            st = sim_atomic_commit(man, err, sizeof err);
+            man = NULL;
+        }
+        sim_atomic_abort(man);
         if (cmp) sim_csv_abort(cmp);
         if (sum) sim_csv_abort(sum);
         if (ts) sim_csv_abort(ts);
@@ -372,6 +404,7 @@ int cmd_compare_run(int argc, char **argv)
                 unlink(p_cmp);
                 unlink(p_sum);
                 unlink(p_ts);
+                unlink(p_man);
                 rmdir(dir);
             }
         }

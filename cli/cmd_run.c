@@ -21,6 +21,7 @@
 #include "events.h"
 #include "exit_codes.h"
 #include "load.h"
+#include "manifest.h"
 #include "outdir.h"
 #include "metrics.h"
 #include "model.h"
@@ -39,6 +40,8 @@ void cmd_run_usage(FILE *out)
             "  timeseries.csv  each metric per reporting period, scope and product: mean,\n"
             "                  sd and 95%% confidence interval over the replications\n"
             "  summary.csv     the same over the whole run, with min and max\n"
+            "  manifest.yaml   version, command line, scenario files with their SHA-256,\n"
+            "                  seed, replications, start and wall time\n"
             "  events.csv      with --events: rules taking effect, licences decided, orders\n"
             "                  blocked and diverted shipments seized, per replication\n"
             "and prints the headline metrics per destination on stdout. The columns and\n"
@@ -203,7 +206,12 @@ int cmd_run_run(int argc, char **argv)
     /* The folder and the files' temporaries first (--per-replication writes
      * while it runs); nothing is renamed into place unless all went well. */
     bool created = false;
-    char path_ts[4200], path_sum[4200], path_ev[4200];
+    char path_ts[4200], path_sum[4200], path_ev[4200], path_man[4200];
+    snprintf(path_man, sizeof path_man, "%s/manifest.yaml", dir);
+    sim_atomic_file *man = NULL;
+    time_t started = time(NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     snprintf(path_ts, sizeof path_ts, "%s/timeseries.csv", dir);
     snprintf(path_sum, sizeof path_sum, "%s/summary.csv", dir);
     snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
@@ -218,6 +226,7 @@ int cmd_run_run(int argc, char **argv)
         sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
         if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
         if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
+        if (!st) st = sim_atomic_open(&man, path_man, err, sizeof err);
         if (!st && per_replication) st = model_report_stream(r, ts, name, 0);
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
@@ -248,6 +257,23 @@ int cmd_run_run(int argc, char **argv)
                                         : model_report_write_timeseries(r, ts, name);
         if (!st) st = model_report_write_summary(r, sum, name);
         if (!st && ev) st = model_events_write(&events, w, ev);
+        if (!st) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            const world *ws[1] = {w};
+            cli_manifest mf = {.argc = argc,
+                               .argv = argv,
+                               .worlds = ws,
+                               .n_worlds = 1,
+                               .seed = seed,
+                               .replications = reps,
+                               .shard = 1,
+                               .shards = 1,
+                               .started = started,
+                               .wall_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+                                               1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)};
+            st = cli_manifest_write(&mf, sim_atomic_stream(man), err, sizeof err);
+        }
         /* Every file is complete before any is renamed into place. */
         if (!st) {
             st = sim_csv_commit(ts, err, sizeof err);
@@ -261,6 +287,10 @@ int cmd_run_run(int argc, char **argv)
             st = sim_csv_commit(ev, err, sizeof err);
             ev = NULL;
         }
+        if (!st) {
+            st = sim_atomic_commit(man, err, sizeof err);
+            man = NULL;
+        }
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
                     *err ? err : sim_status_str(st));
@@ -270,10 +300,12 @@ int cmd_run_run(int argc, char **argv)
     if (ts) sim_csv_abort(ts);
     if (sum) sim_csv_abort(sum);
     if (ev) sim_csv_abort(ev);
+    sim_atomic_abort(man);
     if (rc != EXIT_OK && created) {
         unlink(path_ts);
         unlink(path_sum);
         unlink(path_ev);
+        unlink(path_man);
         rmdir(dir);
     }
     if (rc == EXIT_OK && !quiet) print_table(w, r, reps);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -20,6 +21,7 @@
 #include "csv_writer.h"
 #include "exit_codes.h"
 #include "load.h"
+#include "manifest.h"
 #include "metrics.h"
 #include "model.h"
 #include "numfmt.h"
@@ -179,6 +181,7 @@ int cmd_sweep_run(int argc, char **argv)
     int rc = EXIT_USAGE;
     world *w0 = NULL;
     sim_csv *out = NULL;
+    sim_atomic_file *man = NULL;
     char err[1024];
     while (a.i < argc) {
         const char *arg = argv[a.i];
@@ -272,10 +275,15 @@ int cmd_sweep_run(int argc, char **argv)
         rc = EXIT_CANTCREAT;
         goto out;
     }
-    char path[4200];
+    char path[4200], path_man[4200];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    snprintf(path_man, sizeof path_man, "%s/manifest.yaml", dir);
+    time_t started = time(NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     err[0] = '\0';
     sim_status st = sim_csv_open(&out, path, err, sizeof err);
+    if (!st) st = sim_atomic_open(&man, path_man, err, sizeof err);
     const char *tail[] = {"scope", "product",  "metric",    "unit",        "mean",
                           "sd",    "ci95_low", "ci95_high", "replications"};
     for (size_t k = 0; k < np && !st; k++)
@@ -352,15 +360,39 @@ int cmd_sweep_run(int argc, char **argv)
         }
     }
     if (rc == EXIT_OK) {
-        st = sim_csv_commit(out, err, sizeof err);
-        out = NULL;
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        const world *ws[1] = {w0};
+        cli_manifest mf = {.argc = argc,
+                           .argv = argv,
+                           .worlds = ws,
+                           .n_worlds = 1,
+                           .seed = seed,
+                           .replications = reps,
+                           .shard = 1,
+                           .shards = 1,
+                           .started = started,
+                           .wall_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+                                           1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)};
+        st = cli_manifest_write(&mf, sim_atomic_stream(man), err, sizeof err);
+        if (!st) {
+            st = sim_csv_commit(out, err, sizeof err);
+            out = NULL;
+        }
+        if (!st) {
+            st = sim_atomic_commit(man, err, sizeof err);
+            man = NULL;
+        }
         if (st) rc = EXIT_IOERR;
     }
     if (rc == EXIT_IOERR)
         fprintf(stderr, "chipsim sweep: writing '%s': %s\n", path, *err ? err : "write error");
     if (out) sim_csv_abort(out);
     out = NULL;
+    sim_atomic_abort(man);
+    man = NULL;
     if (rc != EXIT_OK && created) {
+        unlink(path_man);
         unlink(path);
         rmdir(dir);
     }
@@ -369,6 +401,7 @@ int cmd_sweep_run(int argc, char **argv)
                path);
 out:
     if (out) sim_csv_abort(out);
+    sim_atomic_abort(man);
     world_free(w0);
     for (size_t k = 0; k < np; k++)
         param_release(&params[k]);

@@ -1973,6 +1973,12 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     copy_names(&L, &L.authorities, &L.w->authorities, &L.w->n_authorities);
     copy_names(&L, &L.standards, &L.w->standards, &L.w->n_standards);
     copy_names(&L, &L.attributes, &L.w->attributes, &L.w->n_attributes);
+    /* Every file read, for the manifest (hashes of what produced a result). */
+    size_t nf = scenario_source_file_count(src);
+    const char **files = alloc_array(&L, nf, sizeof *files);
+    for (size_t i = 0; files && i < nf; i++) files[i] = copy_str(&L, scenario_source_file(src, i));
+    L.w->files = files;
+    L.w->n_files = files ? nf : 0;
 
     bool missing = L.r.missing_file || scenario_source_missing_file(src);
     release(&L);

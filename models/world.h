@@ -328,6 +328,9 @@ typedef struct world {
     const world_dispute *disputes;
     size_t n_disputes;
 
+    const char *const *files; /* every file read: scenario files, then tables */
+    size_t n_files;
+
     void *owner_; /* private: the arena and what else the world must free */
 } world;
 

@@ -208,5 +208,17 @@ rm -rf "$sdir"
 expect 64 EMPTY 'needs a swept --set' -- sweep "$examples/middle-east-2023.yaml" --set run.replications=3
 expect 64 EMPTY 'expected FROM:TO:STEP' -- sweep "$examples/middle-east-2023.yaml" --set x=1:0:1
 
+# manifest.yaml: every file read, with its SHA-256, and the resolved seed.
+mdir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023-no-rule.yaml" -r 2 -q \
+  --set run.end=2023-03-31 -o "$mdir/m"
+base_hash=$(sha256sum "$examples/middle-east-2023.yaml" | cut -d' ' -f1)
+table_hash=$(sha256sum "$examples/data/products.csv" | cut -d' ' -f1)
+if grep -q "sha256: $base_hash}" "$mdir/m/manifest.yaml" 2>/dev/null &&
+  grep -q "data/products.csv', sha256: $table_hash}" "$mdir/m/manifest.yaml" &&
+  grep -qx 'seed: 20230831' "$mdir/m/manifest.yaml" && grep -qx 'replications: 2' "$mdir/m/manifest.yaml"; then
+  passes=$((passes + 1)); else echo "FAIL run manifest.yaml"; failures=$((failures + 1)); fi
+rm -rf "$mdir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
