@@ -31,7 +31,7 @@
 void cmd_run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [-j THREADS] [--seed N]\n"
+            "usage: chipsim run SCENARIO [-o DIR] [-r REPS] [-j THREADS] [--seed N] [--shard K/N]\n"
             "                   [--set PATH=VALUE]...\n"
             "                   [--per-replication] [--events] [--force] [--quiet]\n"
             "\n"
@@ -50,6 +50,8 @@ void cmd_run_usage(FILE *out)
             "options:\n"
             "  -o, --output DIR        the output folder\n"
             "  -r, --replications N    replications (default: the scenario's run.replications)\n"
+            "  --shard K/N             run only the K-th of N slices of the replications, and\n"
+            "                          keep their values (values.bin) for chipsim merge\n"
             "  -j, --threads N         replications in parallel (default: the cores available);\n"
             "                          the output does not depend on N\n"
             "  --seed N                master seed (default: the scenario's run.seed)\n"
@@ -109,6 +111,21 @@ static void print_table(const world *w, const model_report *r, uint64_t reps)
     }
 }
 
+/* A shard keeps each replication's values for merge, in replication order
+ * (native doubles after a one-line header; merge checks the header). */
+typedef struct values_ctx {
+    FILE *out;
+    size_t n;
+    bool failed;
+} values_ctx;
+
+static void keep_values(void *ctx, uint64_t rep, const double *values)
+{
+    (void)rep;
+    values_ctx *v = ctx;
+    if (!v->failed && fwrite(values, sizeof *values, v->n, v->out) != v->n) v->failed = true;
+}
+
 int cmd_run_run(int argc, char **argv)
 {
     cli_args a = {"run", argc, argv, 1};
@@ -117,6 +134,7 @@ int cmd_run_run(int argc, char **argv)
     uint64_t reps = 0, seed = 0, threads = 0;
     bool have_seed = false, force = false, quiet = false, want_events = false;
     bool per_replication = false;
+    uint64_t shard = 1, shards = 1;
     model_events events = {0};
     int rc = EXIT_USAGE;
     while (a.i < argc) {
@@ -146,6 +164,18 @@ int cmd_run_run(int argc, char **argv)
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
+        } else if (cli_is_option(&a, "--shard")) {
+            const char *v;
+            if (!cli_take_string(&a, "--shard", &v)) goto out;
+            unsigned long long k = 0, n = 0;
+            char extra;
+            if (sscanf(v, "%llu/%llu%c", &k, &n, &extra) != 2 || k < 1 || n < 1 || k > n ||
+                n > 100000) {
+                cli_usage_error(&a, "--shard needs K/N with 1 <= K <= N (got '%s')", v);
+                goto out;
+            }
+            shard = k;
+            shards = n;
         } else if (strcmp(arg, "--per-replication") == 0) {
             per_replication = true;
             a.i++;
@@ -206,9 +236,14 @@ int cmd_run_run(int argc, char **argv)
     /* The folder and the files' temporaries first (--per-replication writes
      * while it runs); nothing is renamed into place unless all went well. */
     bool created = false;
-    char path_ts[4200], path_sum[4200], path_ev[4200], path_man[4200];
+    char path_ts[4200], path_sum[4200], path_ev[4200], path_man[4200], path_val[4200];
     snprintf(path_man, sizeof path_man, "%s/manifest.yaml", dir);
-    sim_atomic_file *man = NULL;
+    snprintf(path_val, sizeof path_val, "%s/values.bin", dir);
+    sim_atomic_file *man = NULL, *val = NULL;
+    /* The K-th of N contiguous slices of the replications. */
+    /* floor(k reps / N) without overflow: k (reps mod N) < N^2 */
+    uint64_t first = (shard - 1) * (reps / shards) + (shard - 1) * (reps % shards) / shards;
+    uint64_t count = shard * (reps / shards) + shard * (reps % shards) / shards - first;
     time_t started = time(NULL);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -227,24 +262,38 @@ int cmd_run_run(int argc, char **argv)
         if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
         if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
         if (!st) st = sim_atomic_open(&man, path_man, err, sizeof err);
-        if (!st && per_replication) st = model_report_stream(r, ts, name, 0);
+        if (!st && shards > 1) st = sim_atomic_open(&val, path_val, err, sizeof err);
+        if (!st && val)
+            st = fprintf(sim_atomic_stream(val), "chipsim values 1 %zu %llu %llu\n",
+                         model_report_values_size(r), (unsigned long long)first,
+                         (unsigned long long)count) < 0
+                     ? SIM_EIO
+                     : SIM_OK;
+        if (!st && per_replication) st = model_report_stream(r, ts, name, first);
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
                     *err ? err : sim_status_str(st));
             rc = st == SIM_ECANTCREATE ? EXIT_CANTCREAT : EXIT_IOERR;
         }
     }
+    values_ctx vctx = {val ? sim_atomic_stream(val) : NULL, model_report_values_size(r), false};
     if (rc == EXIT_OK) {
         /* Every replication checks that each product is conserved to the unit. */
         runner_config rcfg = {.plan = plan,
                               .seed = seed,
-                              .first = 0,
-                              .count = reps,
+                              .first = first,
+                              .count = count,
                               .threads = threads ? (unsigned)threads : runner_default_threads(),
                               .report = r,
                               .events = want_events ? &events : NULL,
-                              .progress = !quiet && isatty(STDERR_FILENO)};
-        sim_status st = runner_run(&rcfg, err, sizeof err);
+                              .progress = !quiet && isatty(STDERR_FILENO),
+                              .on_values = val ? keep_values : NULL,
+                              .ctx = val ? &vctx : NULL};
+        sim_status st = count ? runner_run(&rcfg, err, sizeof err) : SIM_OK;
+        if (!st && vctx.failed) {
+            st = SIM_EIO;
+            snprintf(err, sizeof err, "writing %s", path_val);
+        }
         if (st != SIM_OK) {
             if (rcfg.progress) fputc('\n', stderr);
             fprintf(stderr, "chipsim run: %s\n", err);
@@ -267,8 +316,13 @@ int cmd_run_run(int argc, char **argv)
                                .n_worlds = 1,
                                .seed = seed,
                                .replications = reps,
-                               .shard = 1,
-                               .shards = 1,
+                               .shard = shard,
+                               .shards = shards,
+                               .scenario = file,
+                               .sets = sets.items,
+                               .n_sets = sets.n,
+                               .per_replication = per_replication,
+                               .events = want_events,
                                .started = started,
                                .wall_seconds = (double)(t1.tv_sec - t0.tv_sec) +
                                                1e-9 * (double)(t1.tv_nsec - t0.tv_nsec)};
@@ -287,6 +341,10 @@ int cmd_run_run(int argc, char **argv)
             st = sim_csv_commit(ev, err, sizeof err);
             ev = NULL;
         }
+        if (!st && val) {
+            st = sim_atomic_commit(val, err, sizeof err);
+            val = NULL;
+        }
         if (!st) {
             st = sim_atomic_commit(man, err, sizeof err);
             man = NULL;
@@ -301,11 +359,13 @@ int cmd_run_run(int argc, char **argv)
     if (sum) sim_csv_abort(sum);
     if (ev) sim_csv_abort(ev);
     sim_atomic_abort(man);
+    sim_atomic_abort(val);
     if (rc != EXIT_OK && created) {
         unlink(path_ts);
         unlink(path_sum);
         unlink(path_ev);
         unlink(path_man);
+        unlink(path_val);
         rmdir(dir);
     }
     if (rc == EXIT_OK && !quiet) print_table(w, r, reps);

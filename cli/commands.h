@@ -19,6 +19,8 @@ int cmd_demo_run(int argc, char **argv);
 void cmd_demo_usage(FILE *out);
 int cmd_validate_run(int argc, char **argv);
 void cmd_validate_usage(FILE *out);
+int cmd_merge_run(int argc, char **argv);
+void cmd_merge_usage(FILE *out);
 int cmd_sweep_run(int argc, char **argv);
 void cmd_sweep_usage(FILE *out);
 int cmd_compare_run(int argc, char **argv);

@@ -27,6 +27,8 @@ static const cli_command commands[] = {
      cmd_compare_run, cmd_compare_usage},
     {"sweep", "run a scenario over a grid of parameter values; sweep.csv", cmd_sweep_run,
      cmd_sweep_usage},
+    {"merge", "join the folders of run --shard K/N into one result", cmd_merge_run,
+     cmd_merge_usage},
     {"classify", "show which export-control rules catch which products on a date", cmd_classify_run,
      cmd_classify_usage},
     {"validate", "check scenario files and report every error with file:line:column",

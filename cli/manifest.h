@@ -6,6 +6,7 @@
 #ifndef CLI_MANIFEST_H
 #define CLI_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -23,7 +24,32 @@ typedef struct cli_manifest {
     uint64_t shard, shards; /* this run is shard `shard` of `shards` (1 of 1: all) */
     time_t started;
     double wall_seconds;
+    /* What `merge` needs to rebuild the report of a shard: the scenario as
+     * given, the overrides, and the optional outputs (NULL scenario: left
+     * out). */
+    const char *scenario;
+    const char *const *sets;
+    size_t n_sets;
+    bool per_replication, events;
 } cli_manifest;
+
+/* What merge reads back from a shard's manifest.yaml (our own format, read
+ * line by line). Strings are owned by the struct: release with
+ * cli_manifest_read_release. */
+typedef struct cli_manifest_read {
+    char *scenario;
+    char **sets;
+    size_t n_sets;
+    uint64_t seed, replications, shard, shards;
+    bool per_replication, events;
+    char **paths, **hashes; /* files and their SHA-256 */
+    size_t n_files;
+} cli_manifest_read;
+
+/* SIM_OK, SIM_ENOENT (no manifest), or SIM_EINVAL with a message naming the
+ * line. */
+sim_status cli_manifest_load(const char *path, cli_manifest_read *out, char *err, size_t err_size);
+void cli_manifest_read_release(cli_manifest_read *m);
 
 /* Writes manifest.yaml into the temporary f (committed by the caller with
  * the other files). SIM_EIO when a scenario file cannot be read again. */

@@ -220,5 +220,25 @@ if grep -q "sha256: $base_hash}" "$mdir/m/manifest.yaml" 2>/dev/null &&
   passes=$((passes + 1)); else echo "FAIL run manifest.yaml"; failures=$((failures + 1)); fi
 rm -rf "$mdir"
 
+# --shard K/N and merge: the same bytes as one run of every replication.
+hdir=$(mktemp -d)
+for k in 1 2 3; do
+  "$chipsim" run "$examples/middle-east-2023.yaml" -r 5 --shard $k/3 -q --events \
+    --set run.end=2023-04-30 -o "$hdir/s$k" >/dev/null 2>&1
+done
+"$chipsim" run "$examples/middle-east-2023.yaml" -r 5 -q --events --set run.end=2023-04-30 \
+  -o "$hdir/all" >/dev/null 2>&1
+expect 0 'merge: 3 shards, 5 replications' EMPTY -- merge "$hdir/s2" "$hdir/s3" "$hdir/s1" -o "$hdir/m"
+if cmp -s "$hdir/all/timeseries.csv" "$hdir/m/timeseries.csv" &&
+  cmp -s "$hdir/all/summary.csv" "$hdir/m/summary.csv" &&
+  cmp -s "$hdir/all/events.csv" "$hdir/m/events.csv"; then
+  passes=$((passes + 1)); else echo "FAIL merge differs from one run"; failures=$((failures + 1)); fi
+expect 65 EMPTY 'expected each of the 3 shards exactly once' -- merge "$hdir/s1" "$hdir/s2" -o "$hdir/m2"
+expect 65 EMPTY 'shards of different runs' -- merge "$hdir/s1" "$hdir/all" "$hdir/s3" -o "$hdir/m3"
+expect 64 EMPTY 'needs -o OUT' -- merge "$hdir/s1"
+expect 64 EMPTY "--shard needs K/N with 1 <= K <= N \(got '4/3'\)" -- \
+  run "$examples/middle-east-2023.yaml" --shard 4/3
+rm -rf "$hdir"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
