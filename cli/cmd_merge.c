@@ -132,7 +132,7 @@ int cmd_merge_run(int argc, char **argv)
     model_plan *plan = NULL;
     model_report *r = NULL;
     size_t *order = NULL;
-    char err[2048];
+    char err[9000];
     if (!dirs) return EXIT_SOFTWARE;
     while (a.i < argc) {
         const char *arg = argv[a.i];

@@ -292,7 +292,7 @@ int cmd_run_run(int argc, char **argv)
         sim_status st = count ? runner_run(&rcfg, err, sizeof err) : SIM_OK;
         if (!st && vctx.failed) {
             st = SIM_EIO;
-            snprintf(err, sizeof err, "writing %s", path_val);
+            snprintf(err, sizeof err, "writing %.900s", path_val);
         }
         if (st != SIM_OK) {
             if (rcfg.progress) fputc('\n', stderr);
