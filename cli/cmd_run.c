@@ -22,6 +22,7 @@
 #include "exit_codes.h"
 #include "load.h"
 #include "manifest.h"
+#include "mpi.h"
 #include "outdir.h"
 #include "metrics.h"
 #include "model.h"
@@ -126,6 +127,32 @@ static void keep_values(void *ctx, uint64_t rep, const double *values)
     if (!v->failed && fwrite(values, sizeof *values, v->n, v->out) != v->n) v->failed = true;
 }
 
+/* Under MPI a rank keeps its replications' values in memory for rank 0. */
+typedef struct values_mem {
+    double *at;
+    size_t n, cap, per;
+    bool failed;
+} values_mem;
+
+static void collect_values(void *ctx, uint64_t rep, const double *values)
+{
+    (void)rep;
+    values_mem *v = ctx;
+    if (v->failed) return;
+    if (v->n + v->per > v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 16 * v->per;
+        double *at = realloc(v->at, cap * sizeof *at);
+        if (!at) {
+            v->failed = true;
+            return;
+        }
+        v->at = at;
+        v->cap = cap;
+    }
+    memcpy(v->at + v->n, values, v->per * sizeof *values);
+    v->n += v->per;
+}
+
 int cmd_run_run(int argc, char **argv)
 {
     cli_args a = {"run", argc, argv, 1};
@@ -205,6 +232,12 @@ int cmd_run_run(int argc, char **argv)
         goto out;
     }
     world *w;
+    int mpi_rank = cli_mpi_rank(), mpi_size = cli_mpi_size();
+    bool writer = mpi_rank == 0; /* under MPI only rank 0 writes and prints */
+    if (mpi_size > 1 && shards > 1) {
+        cli_usage_error(&a, "--shard and mpirun both split the replications; use one");
+        goto out;
+    }
     rc = cli_load(file, &sets, &w, NULL, NULL);
     if (rc != EXIT_OK) goto out;
     if (!reps) reps = w->run.replications;
@@ -214,12 +247,15 @@ int cmd_run_run(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", out_dir);
     else
         snprintf(dir, sizeof dir, "out/%s", w->name ? w->name : "scenario");
+    /* Only rank 0 looks (it creates the folder); every rank then agrees. */
     struct stat sb;
-    if (!force && stat(dir, &sb) == 0) {
+    bool exists = writer && !force && stat(dir, &sb) == 0;
+    if (exists)
         fprintf(stderr,
                 "chipsim run: output folder '%s' exists; use --force to replace its files, or "
                 "-o DIR\n",
                 dir);
+    if (cli_mpi_max(exists)) {
         world_free(w);
         rc = EXIT_CANTCREAT;
         goto out;
@@ -242,8 +278,10 @@ int cmd_run_run(int argc, char **argv)
     sim_atomic_file *man = NULL, *val = NULL;
     /* The K-th of N contiguous slices of the replications. */
     /* floor(k reps / N) without overflow: k (reps mod N) < N^2 */
-    uint64_t first = (shard - 1) * (reps / shards) + (shard - 1) * (reps % shards) / shards;
-    uint64_t count = shard * (reps / shards) + shard * (reps % shards) / shards - first;
+    uint64_t k = mpi_size > 1 ? (uint64_t)mpi_rank + 1 : shard;
+    uint64_t nk = mpi_size > 1 ? (uint64_t)mpi_size : shards;
+    uint64_t first = (k - 1) * (reps / nk) + (k - 1) * (reps % nk) / nk;
+    uint64_t count = k * (reps / nk) + k * (reps % nk) / nk - first;
     time_t started = time(NULL);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -252,12 +290,12 @@ int cmd_run_run(int argc, char **argv)
     snprintf(path_ev, sizeof path_ev, "%s/events.csv", dir);
     sim_csv *ts = NULL, *sum = NULL, *ev = NULL;
     const char *name = w->name ? w->name : "scenario";
-    if (rc == EXIT_OK && !cli_make_dirs(dir, &created)) {
+    if (rc == EXIT_OK && writer && !cli_make_dirs(dir, &created)) {
         fprintf(stderr, "chipsim run: cannot create output folder '%s': %s\n", dir,
                 strerror(errno));
         rc = EXIT_CANTCREAT;
     }
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && writer) {
         sim_status st = sim_csv_open(&ts, path_ts, err, sizeof err);
         if (!st) st = sim_csv_open(&sum, path_sum, err, sizeof err);
         if (!st && want_events) st = sim_csv_open(&ev, path_ev, err, sizeof err);
@@ -269,14 +307,18 @@ int cmd_run_run(int argc, char **argv)
                          (unsigned long long)count) < 0
                      ? SIM_EIO
                      : SIM_OK;
-        if (!st && per_replication) st = model_report_stream(r, ts, name, first);
+        /* Under MPI rank 0 streams while it replays every rank's values. */
+        if (!st && per_replication && mpi_size == 1) st = model_report_stream(r, ts, name, first);
         if (st) {
             fprintf(stderr, "chipsim run: writing '%s': %s\n", dir,
                     *err ? err : sim_status_str(st));
             rc = st == SIM_ECANTCREATE ? EXIT_CANTCREAT : EXIT_IOERR;
         }
     }
-    values_ctx vctx = {val ? sim_atomic_stream(val) : NULL, model_report_values_size(r), false};
+    rc = cli_mpi_max(rc);
+    values_ctx vctx = {val ? sim_atomic_stream(val) : NULL, r ? model_report_values_size(r) : 0,
+                       false};
+    values_mem vmem = {.per = r ? model_report_values_size(r) : 0};
     if (rc == EXIT_OK) {
         /* Every replication checks that each product is conserved to the unit. */
         runner_config rcfg = {.plan = plan,
@@ -286,13 +328,21 @@ int cmd_run_run(int argc, char **argv)
                               .threads = threads ? (unsigned)threads : runner_default_threads(),
                               .report = r,
                               .events = want_events ? &events : NULL,
-                              .progress = !quiet && isatty(STDERR_FILENO),
-                              .on_values = val ? keep_values : NULL,
-                              .ctx = val ? &vctx : NULL};
+                              .progress = writer && !quiet && isatty(STDERR_FILENO),
+                              .on_values = val            ? keep_values
+                                           : mpi_size > 1 ? collect_values
+                                                          : NULL,
+                              .ctx = val            ? (void *)&vctx
+                                     : mpi_size > 1 ? (void *)&vmem
+                                                    : NULL};
         sim_status st = count ? runner_run(&rcfg, err, sizeof err) : SIM_OK;
         if (!st && vctx.failed) {
             st = SIM_EIO;
             snprintf(err, sizeof err, "writing %.900s", path_val);
+        }
+        if (!st && vmem.failed) {
+            st = SIM_ENOMEM;
+            snprintf(err, sizeof err, "out of memory keeping the values for rank 0");
         }
         if (st != SIM_OK) {
             if (rcfg.progress) fputc('\n', stderr);
@@ -300,7 +350,42 @@ int cmd_run_run(int argc, char **argv)
             rc = EXIT_SOFTWARE;
         }
     }
-    if (rc == EXIT_OK) {
+    rc = cli_mpi_max(rc);
+    if (rc == EXIT_OK && mpi_size > 1) {
+        /* Every rank's values and events to rank 0, rank by rank: that is
+         * replication order. Rank 0 replays them into a fresh report. */
+        void *vals = NULL, *evs = NULL;
+        size_t vbytes = 0, ebytes = 0;
+        bool ok = cli_mpi_gather(vmem.at, vmem.n * sizeof *vmem.at, &vals, &vbytes);
+        ok &= cli_mpi_gather(events.at, events.n * sizeof *events.at, &evs, &ebytes);
+        if (writer && ok) {
+            model_report *r0 = model_report_new(plan);
+            size_t per = model_report_values_size(r),
+                   nrep = per ? vbytes / (per * sizeof(double)) : 0;
+            ok = r0 && nrep == reps &&
+                 (!per_replication || model_report_stream(r0, ts, name, 0) == SIM_OK);
+            for (size_t i = 0; ok && i < nrep; i++)
+                model_report_add_values(r0, (const double *)vals + i * per);
+            if (ok) {
+                model_report_free(r);
+                r = r0;
+                model_events_release(&events);
+                events = (model_events){evs, ebytes / sizeof(model_event),
+                                        ebytes / sizeof(model_event), false};
+                evs = NULL;
+            } else {
+                model_report_free(r0);
+            }
+        }
+        free(vals);
+        free(evs);
+        if (!ok) {
+            fprintf(stderr, "chipsim run: rank %d: gathering the replications failed\n", mpi_rank);
+            rc = EXIT_SOFTWARE;
+        }
+    }
+    free(vmem.at);
+    if (rc == EXIT_OK && writer) {
         err[0] = '\0';
         sim_status st = per_replication ? model_report_stream_status(r)
                                         : model_report_write_timeseries(r, ts, name);
@@ -368,7 +453,9 @@ int cmd_run_run(int argc, char **argv)
         unlink(path_val);
         rmdir(dir);
     }
-    if (rc == EXIT_OK && !quiet) print_table(w, r, reps);
+    /* Rank 0's verdict on writing is every rank's exit status. */
+    rc = cli_mpi_max(rc);
+    if (rc == EXIT_OK && !quiet && writer) print_table(w, r, reps);
     model_events_release(&events);
     model_report_free(r);
     model_metrics_free(m);

@@ -9,6 +9,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "commands.h"
+#include "mpi.h"
 #include "exit_codes.h"
 
 #ifndef CHIPSIM_VERSION
@@ -111,5 +112,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "chipsim: unknown command '%s'\nsee 'chipsim --help'\n", name);
         return EXIT_USAGE;
     }
-    return c->run(argc - 1, argv + 1);
+    /* Under mpirun, every rank runs the command (cli/mpi.h). */
+    cli_mpi_init(&argc, &argv);
+    int rc = c->run(argc - 1, argv + 1);
+    cli_mpi_finalize();
+    return rc;
 }
