@@ -212,6 +212,7 @@ static void print_table(const scenario_run *runs, size_t n, uint64_t reps, bool 
 
 int cmd_compare_run(int argc, char **argv)
 {
+    runner_catch_sigint();
     cli_args a = {"compare", argc, argv, 1};
     cli_sets sets = {0};
     const char *files[MAX_SCENARIOS], *out_dir = NULL;
@@ -325,8 +326,13 @@ int cmd_compare_run(int argc, char **argv)
                               .ctx = s};
         if (rcfg.progress) fprintf(stderr, "%s\n", s->file);
         if (runner_run(&rcfg, err, sizeof err) != SIM_OK) {
-            fprintf(stderr, "chipsim compare: %s: %s\n", s->file, err);
-            rc = EXIT_SOFTWARE;
+            if (runner_interrupted()) {
+                fprintf(stderr, "chipsim compare: interrupted; nothing written\n");
+                rc = EXIT_INTERRUPTED;
+            } else {
+                fprintf(stderr, "chipsim compare: %s: %s\n", s->file, err);
+                rc = EXIT_SOFTWARE;
+            }
         }
     }
     bool created = false;

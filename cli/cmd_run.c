@@ -155,6 +155,7 @@ static void collect_values(void *ctx, uint64_t rep, const double *values)
 
 int cmd_run_run(int argc, char **argv)
 {
+    runner_catch_sigint();
     cli_args a = {"run", argc, argv, 1};
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
@@ -346,8 +347,13 @@ int cmd_run_run(int argc, char **argv)
         }
         if (st != SIM_OK) {
             if (rcfg.progress) fputc('\n', stderr);
-            fprintf(stderr, "chipsim run: %s\n", err);
-            rc = EXIT_SOFTWARE;
+            if (runner_interrupted()) {
+                fprintf(stderr, "chipsim run: interrupted; nothing written\n");
+                rc = EXIT_INTERRUPTED;
+            } else {
+                fprintf(stderr, "chipsim run: %s\n", err);
+                rc = EXIT_SOFTWARE;
+            }
         }
     }
     rc = cli_mpi_max(rc);

@@ -171,6 +171,7 @@ static sim_status write_point(sim_csv *out, const param *params, size_t np, cons
 
 int cmd_sweep_run(int argc, char **argv)
 {
+    runner_catch_sigint();
     cli_args a = {"sweep", argc, argv, 1};
     cli_sets sets = {0};
     param params[MAX_PARAMS];
@@ -341,8 +342,13 @@ int cmd_sweep_run(int argc, char **argv)
                                   .report = r,
                                   .progress = !quiet && isatty(STDERR_FILENO)};
             if (runner_run(&rcfg, err, sizeof err) != SIM_OK) {
-                fprintf(stderr, "chipsim sweep: %s\n", err);
-                rc = EXIT_SOFTWARE;
+                if (runner_interrupted()) {
+                    fprintf(stderr, "chipsim sweep: interrupted; nothing written\n");
+                    rc = EXIT_INTERRUPTED;
+                } else {
+                    fprintf(stderr, "chipsim sweep: %s\n", err);
+                    rc = EXIT_SOFTWARE;
+                }
             } else if (write_point(out, params, np, idx, r) != SIM_OK) {
                 rc = EXIT_IOERR;
             }

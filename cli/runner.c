@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,31 @@
 #include <unistd.h>
 
 #include "metrics.h"
+
+/* Set by the SIGINT handler: a signal can only reach the program through
+ * process-wide state, so this is the one global the command has. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills at once */
+}
+
+void runner_catch_sigint(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+bool runner_interrupted(void)
+{
+    return interrupted != 0;
+}
 
 typedef struct shared {
     const runner_config *cfg;
@@ -71,6 +97,7 @@ static void *worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&sh->lock);
         if (!m) fail(sh, cfg->first + sh->next, SIM_ENOMEM, "out of memory");
+        if (interrupted && !sh->failed) fail(sh, cfg->first + sh->next, SIM_EIO, "interrupted");
         if (sh->failed || sh->next == cfg->count) {
             pthread_mutex_unlock(&sh->lock);
             break;

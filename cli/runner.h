@@ -37,8 +37,15 @@ typedef struct runner_config {
 } runner_config;
 
 /* SIM_OK; or the first failing replication's status with its message in
- * err ("replication N: ..."). */
+ * err ("replication N: ..."); or SIM_EINTR-like stop: see runner_interrupted. */
 sim_status runner_run(const runner_config *cfg, char *err, size_t err_size);
+
+/* Ctrl-C: the first SIGINT asks every runner to stop after the replications
+ * in progress (runner_run then fails with "interrupted"); the command then
+ * removes what it started writing and exits 130. A second SIGINT kills at
+ * once (the default action, restored by the first). */
+void runner_catch_sigint(void);
+bool runner_interrupted(void);
 
 /* The cores this process may use (at least 1). */
 unsigned runner_default_threads(void);
