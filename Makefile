@@ -5,6 +5,7 @@
 #   make run     build and run the default scenario (20 replications into out/)
 #   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both
 #   make bench   build and run the benchmarks
+#   make plots   the default scenario vs the baseline, rendered by scenarios/plots/*.gp
 #   make fuzz    libFuzzer (clang) on the scenario loader, YAML and CSV readers, FUZZ_SECONDS each
 #   make clean
 
@@ -30,7 +31,7 @@ FUZZ_SEEDS_yaml_tree   := $(shell find tests/data/scenarios $(wildcard tests/bad
 FUZZ_SEEDS_csv_table   := $(shell find tests/data/scenarios tests/data/csv_table \
                                    $(wildcard tests/bad) -type f -name '*.csv' 2>/dev/null)
 
-.PHONY: all deps build build-sanitize run test bench fuzz format clean
+.PHONY: all deps build build-sanitize run test bench fuzz format clean plots
 
 all: build
 
@@ -54,6 +55,24 @@ test: build build-sanitize
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests: AddressSanitizer + UndefinedBehaviorSanitizer build =="
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+
+# make plots: the default scenario against the baseline through compare, then every
+# gnuplot script in scenarios/plots/ on the result (PNGs in $(PLOT_DIR)).
+DEFAULT_SCENARIO  ?= tests/data/scenarios/middle-east-2023.yaml
+BASELINE_SCENARIO ?= tests/data/scenarios/middle-east-2023-no-rule.yaml
+PLOT_REPS         ?= 20
+PLOT_OUT          ?= out/plots-data
+PLOT_DIR          ?= out/plots
+PLOT_NAME         ?= $(basename $(notdir $(DEFAULT_SCENARIO)))
+
+plots: build
+	@scripts/deps.sh gnuplot-nox
+	$(BUILD)/cli/chipsim compare $(BASELINE_SCENARIO) $(DEFAULT_SCENARIO) -r $(PLOT_REPS) --force -q -o $(PLOT_OUT)
+	mkdir -p $(PLOT_DIR)
+	cd scenarios/plots && for s in compute_by_channel fill_rate blocked_diverted china_supply; do \
+	  gnuplot -e "in='$(CURDIR)/$(PLOT_OUT)/timeseries.csv'; out='$(CURDIR)/$(PLOT_DIR)/$$s.png'; scenario='$(PLOT_NAME)'" $$s.gp || exit 1; done
+	cd scenarios/plots && gnuplot -e "in='$(CURDIR)/$(PLOT_OUT)/compare.csv'; out='$(CURDIR)/$(PLOT_DIR)/compare.png'" compare.gp
+	@echo "plots: $(PLOT_DIR)/*.png"
 
 bench: build
 	$(BUILD)/bench/bench_mm1
