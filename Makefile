@@ -2,7 +2,7 @@
 # packages are there (installing them when run as root), then configures and
 # builds. See README.md.
 #
-#   make run     build and run the default scenario (20 replications into out/)
+#   make run     build; the default scenario against the baseline (compare, 20 replications)
 #   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both
 #   make bench   build and run the benchmarks
 #   make plots   the default scenario vs the baseline, rendered by scenarios/plots/*.gp
@@ -48,7 +48,7 @@ build-sanitize: deps
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/cli/chipsim run tests/data/scenarios/middle-east-2023.yaml -r 20 --force -o out/middle-east-2023
+	$(BUILD)/cli/chipsim compare $(BASELINE_SCENARIO) $(DEFAULT_SCENARIO) -r 20 --force -o out/default
 
 test: build build-sanitize
 	@echo "== tests: release build (-Werror) =="
@@ -58,8 +58,8 @@ test: build build-sanitize
 
 # make plots: the default scenario against the baseline through compare, then every
 # gnuplot script in scenarios/plots/ on the result (PNGs in $(PLOT_DIR)).
-DEFAULT_SCENARIO  ?= tests/data/scenarios/middle-east-2023.yaml
-BASELINE_SCENARIO ?= tests/data/scenarios/middle-east-2023-no-rule.yaml
+DEFAULT_SCENARIO  ?= scenarios/middle-east-2023-08.yaml
+BASELINE_SCENARIO ?= scenarios/baseline.yaml
 PLOT_REPS         ?= 20
 PLOT_OUT          ?= out/plots-data
 PLOT_DIR          ?= out/plots

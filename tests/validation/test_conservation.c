@@ -371,6 +371,22 @@ static void test_validation_scenarios(void **state)
     assert_true(n > 0); /* at least mm1.yaml */
 }
 
+/* The scenario library (scenarios/): every world conserves. us-rules.yaml
+ * holds rules and no sites, so nothing moves there: it is left out. */
+static void test_library_scenarios(void **state)
+{
+    (void)state;
+    size_t n, ran = 0;
+    char **files = list_yaml(SCENARIOS_DIR, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(files[i], "/us-rules.yaml")) continue;
+        check_scenario(files[i], 2);
+        ran++;
+    }
+    free_list(files, n);
+    assert_true(ran >= 11); /* the library's baseline and policies */
+}
+
 /* Worlds that once failed, each with its own run.replications; all are run
  * and every failure named. */
 static void test_regressions(void **state)
@@ -1150,6 +1166,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_scenarios),
         cmocka_unit_test(test_validation_scenarios),
+        cmocka_unit_test(test_library_scenarios),
         cmocka_unit_test(test_random_worlds),
         cmocka_unit_test(test_regressions),
     };
