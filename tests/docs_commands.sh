@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every command the README and docs show in a ```sh block runs, in a scratch copy of the
+# source tree with the built chipsim, so the docs cannot rot.
+#   docs_commands.sh PATH/TO/chipsim SOURCE-DIR
+# Not run: `make ...` lines (make test runs this very script) and blocks fenced as
+# ```text (a Slurm script and a merge of its 16 shards: there is no scheduler here).
+set -u
+chipsim=$(readlink -f "$1") src=$(readlink -f "$2")
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+tar -C "$src" --exclude=./build --exclude=./build-sanitize --exclude=./build-fuzz \
+  --exclude=./out --exclude=./.git -cf - . | tar -C "$scratch" -xf -
+mkdir -p "$scratch/build/cli"
+ln -sf "$chipsim" "$scratch/build/cli/chipsim"
+export PATH="$scratch/build/cli:$PATH"
+failures=0 blocks=0 skipped=0
+for doc in README.md docs/*.md; do
+  # Each ```sh block becomes a script; "make ..." lines are left out.
+  n=0
+  while IFS= read -r -d $'\0' block; do
+    n=$((n + 1))
+    body=$(printf '%s\n' "$block" | sed '/^make /d')
+    if [ -z "$(printf '%s' "$body" | tr -d '[:space:]')" ]; then skipped=$((skipped + 1)); continue; fi
+    blocks=$((blocks + 1))
+    if ! (cd "$scratch" && bash -e -o pipefail -c "$body") >"$scratch/.out" 2>&1; then
+      echo "FAIL $doc, sh block $n:"; printf '%s\n' "$body" | sed 's/^/    /'
+      sed 's/^/  | /' "$scratch/.out" | tail -20
+      failures=$((failures + 1))
+    fi
+  done < <(awk '/^```sh[ \t]*$/ { on = 1; buf = ""; next }
+               /^```/ && on { on = 0; printf "%s%c", buf, 0; next }
+               on { buf = buf $0 "\n" }' "$src/$doc")
+done
+echo "$blocks sh blocks run ($skipped only make), $failures failed"
+[ "$failures" -eq 0 ] && [ "$blocks" -gt 5 ]
