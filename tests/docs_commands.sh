@@ -14,7 +14,7 @@ mkdir -p "$scratch/build/cli"
 ln -sf "$chipsim" "$scratch/build/cli/chipsim"
 export PATH="$scratch/build/cli:$PATH"
 failures=0 blocks=0 skipped=0
-for doc in README.md docs/*.md; do
+for doc in README.md $(cd "$src" && ls docs/*.md); do
   # Each ```sh block becomes a script; "make ..." lines are left out.
   n=0
   while IFS= read -r -d $'\0' block; do
