@@ -44,9 +44,11 @@ for doc in README.md $(cd "$src" && ls docs/*.md); do
       sed 's/^/  | /' "$scratch/.out" | tail -20
       failures=$((failures + 1))
     fi
-  done < <(awk '/^```(sh|python)[ \t]*$/ { on = 1; buf = substr($0, 4) "\n"; next }
-               /^```/ && on { on = 0; printf "%s%c", buf, 0; next }
-               on { buf = buf $0 "\n" }' "$src/$doc")
+  done < <(awk '/^[ \t]*```(sh|python)[ \t]*$/ {
+                 on = 1; match($0, /^[ \t]*/); indent = RLENGTH
+                 kind = substr($0, indent + 4); sub(/[ \t]+$/, "", kind); buf = kind "\n"; next }
+               /^[ \t]*```/ && on { on = 0; printf "%s%c", buf, 0; next }
+               on { buf = buf substr($0, indent + 1) "\n" }' "$src/$doc")
 done
 echo "$blocks blocks run ($skipped skipped: only make, or python without pandas), $failures failed"
 [ "$failures" -eq 0 ] && [ "$blocks" -gt 5 ]
