@@ -141,6 +141,8 @@ static void arrival(sim_engine *e, void *obj, uint64_t arg)
         m->orders++;
         raw_add(m, d->stock, RAW_DEMAND, q);
         raw_add(m, d->stock, RAW_ORDERS, 1);
+        if (!d->w->is_need && patents_stopped(m, d->w->item, d->w->site))
+            raw_add(m, d->stock, RAW_STOPPED, q);
         claim *c = sim_pool_get(m->claims);
         if (!c) {
             sim_engine_fail(e, SIM_ENOMEM, "out of memory placing an order");

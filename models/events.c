@@ -35,6 +35,10 @@ static const char *const kind_names[] = {
     [EV_BLOCKED] = "blocked",
     [EV_SEIZED] = "seized",
     [EV_SUBSTITUTED] = "substituted",
+    [EV_DISPUTE_FILED] = "dispute_filed",
+    [EV_INJUNCTION_GRANTED] = "injunction_granted",
+    [EV_INJUNCTION_LIFTED] = "injunction_lifted",
+    [EV_LICENCE_EFFECTIVE] = "patent_licence_effective",
 };
 
 /* What the quantity counts, for the detail column. */
@@ -45,6 +49,10 @@ static const char *const details[] = {
     [EV_BLOCKED] = "quantity kept from the first choice (the ordering stock's unit)",
     [EV_SEIZED] = "units seized on an illicit lane",
     [EV_SUBSTITUTED] = "units ordered instead of ",
+    [EV_DISPUTE_FILED] = "dispute ",
+    [EV_INJUNCTION_GRANTED] = "dispute ",
+    [EV_INJUNCTION_LIFTED] = "dispute ",
+    [EV_LICENCE_EFFECTIVE] = "licence ",
 };
 
 sim_status model_events_write(const model_events *ev, const world *w, sim_csv *out)
@@ -67,11 +75,20 @@ sim_status model_events_write(const model_events *ev, const world *w, sim_csv *o
             st = e->product != WORLD_NONE ? sim_csv_text(out, w->products[e->product].id)
                                           : sim_csv_empty(out);
         if (!st)
-            st = e->kind == EV_RULE_EFFECTIVE ? sim_csv_empty(out)
-                                              : sim_csv_number(out, e->quantity);
-        if (!st && e->kind == EV_SUBSTITUTED && e->instead_of != WORLD_NONE) {
+            st = e->kind == EV_RULE_EFFECTIVE || e->kind >= EV_DISPUTE_FILED
+                     ? sim_csv_empty(out)
+                     : sim_csv_number(out, e->quantity);
+        const char *other = NULL;
+        if (e->instead_of != WORLD_NONE) {
+            if (e->kind == EV_SUBSTITUTED) other = w->products[e->instead_of].id;
+            if (e->kind == EV_DISPUTE_FILED || e->kind == EV_INJUNCTION_GRANTED ||
+                e->kind == EV_INJUNCTION_LIFTED)
+                other = w->disputes[e->instead_of].id;
+            if (e->kind == EV_LICENCE_EFFECTIVE) other = w->licences[e->instead_of].id;
+        }
+        if (!st && other) {
             char text[256];
-            snprintf(text, sizeof text, "%s%s", details[e->kind], w->products[e->instead_of].id);
+            snprintf(text, sizeof text, "%s%s", details[e->kind], other);
             st = sim_csv_text(out, text);
         } else if (!st) {
             st = sim_csv_text(out, details[e->kind]);

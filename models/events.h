@@ -2,7 +2,8 @@
  * The events of replications, for events.csv (`chipsim run --events`):
  * a rule took effect, a licence was decided, an order was blocked, a
  * substitute was ordered instead of the first choice, a diverted shipment
- * was seized.
+ * was seized; a patent dispute was filed, an injunction granted or lifted,
+ * a patent licence took effect.
  *
  * The model appends while a replication runs (model_config.events); the
  * caller writes them out in replication order. Memory grows with the
@@ -27,7 +28,11 @@ typedef enum model_event_kind {
     EV_LICENCE_DENIED,
     EV_BLOCKED,
     EV_SEIZED,
-    EV_SUBSTITUTED
+    EV_SUBSTITUTED,
+    EV_DISPUTE_FILED,
+    EV_INJUNCTION_GRANTED,
+    EV_INJUNCTION_LIFTED,
+    EV_LICENCE_EFFECTIVE
 } model_event_kind;
 
 typedef struct model_event {
@@ -36,7 +41,8 @@ typedef struct model_event {
     model_event_kind kind;
     uint32_t rule, site, product; /* WORLD_NONE when not applicable */
     double quantity;
-    uint32_t instead_of; /* EV_SUBSTITUTED: the first choice; else WORLD_NONE */
+    uint32_t instead_of; /* EV_SUBSTITUTED: the first choice; patent events: the dispute or
+                            the licence; else WORLD_NONE */
 } model_event;
 
 typedef struct model_events {

@@ -38,6 +38,11 @@ static const char *const names[MET_COUNT] = {
     [MET_COMPUTE_DIRECT] = "compute_direct",
     [MET_COMPUTE_LICENSED] = "compute_licensed",
     [MET_COMPUTE_DIVERTED] = "compute_diverted",
+    [MET_STOPPED] = "stopped_by_injunction",
+    [MET_ROYALTIES_PAID] = "royalties_paid",
+    [MET_ROYALTIES_RECEIVED] = "royalties_received",
+    [MET_EXPOSURE] = "royalty_exposure",
+    [MET_INJUNCTION_DAYS] = "injunction_days",
 };
 
 bool model_raw_is_level(model_raw r)
@@ -60,7 +65,14 @@ const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stoc
         return "days";
     case MET_REVENUE_REMITTED:
     case MET_DIVERSION_MARKUP:
+    case MET_ROYALTIES_PAID:
+    case MET_ROYALTIES_RECEIVED:
+    case MET_EXPOSURE:
         return "usd";
+    case MET_INJUNCTION_DAYS:
+        return "days";
+    case MET_STOPPED:
+        return "units";
     case MET_DIVERTED_ATTEMPTED:
     case MET_DIVERTED_DELIVERED:
     case MET_SEIZED:
@@ -93,9 +105,14 @@ model_metrics *model_metrics_new(const model_plan *p)
     if (!m) return NULL;
     m->n_periods = p->n_periods;
     m->n_stocks = p->n_stocks;
+    m->n_firms = p->w->n_firms;
     size_t n = m->n_periods * m->n_stocks * RAW_COUNT;
+    size_t nf = m->n_periods * m->n_firms * RAW_COUNT;
     m->raw = calloc(n ? n : 1, sizeof *m->raw);
-    if (!m->raw) {
+    m->firm_raw = calloc(nf ? nf : 1, sizeof *m->firm_raw);
+    if (!m->raw || !m->firm_raw) {
+        free(m->raw);
+        free(m->firm_raw);
         free(m);
         return NULL;
     }
@@ -106,12 +123,14 @@ void model_metrics_free(model_metrics *m)
 {
     if (!m) return;
     free(m->raw);
+    free(m->firm_raw);
     free(m);
 }
 
 void model_metrics_clear(model_metrics *m)
 {
     memset(m->raw, 0, m->n_periods * m->n_stocks * RAW_COUNT * sizeof *m->raw);
+    memset(m->firm_raw, 0, m->n_periods * m->n_firms * RAW_COUNT * sizeof *m->firm_raw);
 }
 
 void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from, size_t to,
@@ -191,6 +210,16 @@ double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
     case MET_COMPUTE_LICENSED:
     case MET_COMPUTE_DIVERTED:
         return s[RAW_COMPUTE_DOMESTIC + (met - MET_COMPUTE_DOMESTIC)];
+    case MET_STOPPED:
+        return s[RAW_STOPPED];
+    case MET_ROYALTIES_PAID:
+        return s[RAW_ROYALTY_PAID];
+    case MET_ROYALTIES_RECEIVED:
+        return s[RAW_ROYALTY_RECEIVED];
+    case MET_EXPOSURE:
+        return s[RAW_EXPOSURE];
+    case MET_INJUNCTION_DAYS:
+        return s[RAW_INJUNCTION_DAYS];
     case MET_COUNT:
         break;
     }

@@ -62,7 +62,12 @@ typedef enum model_raw {
     RAW_COMPUTE_DIRECT,     /*   domestic, direct, licensed, diverted; they sum to */
     RAW_COMPUTE_LICENSED,   /*   RAW_COMPUTE */
     RAW_COMPUTE_DIVERTED,
-    RAW_DAYS, /* days of the period measured (same for every stock point) */
+    RAW_STOPPED,          /* units ordered while an injunction stopped their delivery here */
+    RAW_ROYALTY_PAID,     /* firm cells: usd paid under licences for units sold */
+    RAW_ROYALTY_RECEIVED, /* firm cells: usd received */
+    RAW_EXPOSURE,         /* firm cells: usd at the asking rate for unlicensed units sold */
+    RAW_INJUNCTION_DAYS,  /* firm cells: days the firm's products were under injunction */
+    RAW_DAYS,             /* days of the period measured (same for every stock point) */
     RAW_COUNT
 } model_raw;
 
@@ -95,6 +100,11 @@ typedef enum model_metric {
     MET_COMPUTE_DIRECT,
     MET_COMPUTE_LICENSED,
     MET_COMPUTE_DIVERTED,
+    MET_STOPPED,
+    MET_ROYALTIES_PAID,
+    MET_ROYALTIES_RECEIVED,
+    MET_EXPOSURE,
+    MET_INJUNCTION_DAYS,
     MET_COUNT
 } model_metric;
 
@@ -106,8 +116,9 @@ bool model_raw_is_level(model_raw r);
 const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stock);
 
 struct model_metrics {
-    size_t n_periods, n_stocks;
-    double *raw; /* [period][stock][RAW_COUNT] */
+    size_t n_periods, n_stocks, n_firms;
+    double *raw;      /* [period][stock][RAW_COUNT] */
+    double *firm_raw; /* [period][firm][RAW_COUNT]: patents (royalties, exposure, days) */
 };
 
 model_metrics *model_metrics_new(const model_plan *p);

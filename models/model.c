@@ -339,6 +339,7 @@ static void period_boundary(sim_engine *e, void *obj, uint64_t arg)
     model *m = obj;
     (void)e;
     stock_flush_integrals(m);
+    patents_flush(m);
     if (m->cell) {
         for (size_t s = 0; s < m->p->n_stocks; s++) {
             m->cell[s * RAW_COUNT + RAW_BACKLOG_END] = m->stocks[s].backlog;
@@ -348,8 +349,10 @@ static void period_boundary(sim_engine *e, void *obj, uint64_t arg)
     if (arg < m->p->n_periods) {
         m->period = (size_t)arg;
         m->cell = model_metrics_cell(m->out, m->period, 0);
+        m->firm_cell = m->out->firm_raw + m->period * m->out->n_firms * RAW_COUNT;
     } else {
         m->cell = NULL;
+        m->firm_cell = NULL;
     }
 }
 
@@ -442,7 +445,8 @@ sim_status model_run(const model_plan *p, const model_config *cfg, model_metrics
                             period_boundary, &m, i) == SIM_EVENT_NONE)
             goto oom;
     if ((st = shipment_init(&m)) || (st = process_init(&m)) || (st = stock_init(&m)) ||
-        (st = demand_init(&m)) || (st = disruption_init(&m)) || (st = controls_init(&m)))
+        (st = demand_init(&m)) || (st = disruption_init(&m)) || (st = controls_init(&m)) ||
+        (st = patents_init(&m)))
         goto fail;
     /* The run covers [0, horizon): an event at the horizon belongs to the
      * day after the run. */
@@ -484,6 +488,7 @@ done:
             sim_dist_release(&m.review[i]);
     free(m.review);
     free(m.licence_rng);
+    patents_release(&m);
     free(m.cap_used);
     free(m.cap_period);
     if (m.disruptions)

@@ -248,15 +248,22 @@ struct model {
     disruption_rt *disruptions;
     flow *flows;
     sim_pool *claims, *shipments, *licences;
-    sim_rng **licence_rng;  /* per rule: review times and approvals */
-    sim_dist *review;       /* per rule with a review distribution */
-    sim_rng *diversion_rng; /* does a blocked order try an illicit route? */
-    double *cap_used;       /* [rule][country]: quota used in cap_period */
-    sim_date *cap_period;   /* [rule][country]: the cap period cap_used counts */
-    shipment *live;         /* shipments under way or held */
-    model_events *events;   /* NULL: not recorded */
-    claim *placing;         /* the claim being placed: its fills are immediate */
-    uint32_t h100e;         /* the attribute compute is counted in, or WORLD_NONE */
+    sim_rng **licence_rng;        /* per rule: review times and approvals */
+    sim_dist *review;             /* per rule with a review distribution */
+    sim_rng *diversion_rng;       /* does a blocked order try an illicit route? */
+    double *cap_used;             /* [rule][country]: quota used in cap_period */
+    sim_date *cap_period;         /* [rule][country]: the cap period cap_used counts */
+    shipment *live;               /* shipments under way or held */
+    model_events *events;         /* NULL: not recorded */
+    double *firm_cell;            /* the current period's firm cells; NULL during warm-up */
+    int *injunctions;             /* [product][country]: injunctions in force stopping deliveries */
+    int *firm_injunctions;        /* per firm: its injunctions in force */
+    unsigned char *dispute_state; /* per dispute: 0 none, 2 injunction in force */
+    sim_rng **patent_rng;         /* per dispute */
+    sim_dist *injunction_delay;   /* per dispute with an `after` */
+    double injunction_last_t;
+    claim *placing; /* the claim being placed: its fills are immediate */
+    uint32_t h100e; /* the attribute compute is counted in, or WORLD_NONE */
     uint64_t orders;
 };
 
@@ -320,6 +327,14 @@ bool lane_open(const model *m, uint32_t lane);
 
 sim_status disruption_init(model *m);
 
+/* Patents (patents.c): royalties and exposure for units sold; deliveries an
+ * injunction stops in a forum. */
+sim_status patents_init(model *m);
+void patents_release(model *m);
+void patents_sold(model *m, uint32_t product, double units);
+bool patents_stopped(const model *m, uint32_t product, uint32_t site);
+void patents_flush(model *m);
+
 /* Export controls (controls.c): what the rules in force today say about
  * product leaving site `from` for site `to`. Within one country nothing is
  * checked. *rule is the deciding rule (WORLD_NONE with ALLOW). */
@@ -371,6 +386,22 @@ static inline void model_event_substituted(model *m, uint32_t rule, uint32_t sit
                      product,
                      units,
                      instead_of};
+    model_events_append(m->events, &e);
+}
+
+/* A patent event: `other` is the dispute or the licence. */
+static inline void model_event_patent(model *m, model_event_kind kind, uint32_t product,
+                                      uint32_t other)
+{
+    if (!m->events) return;
+    model_event e = {sim_engine_replication(m->e),
+                     sim_today(m->e),
+                     kind,
+                     WORLD_NONE,
+                     WORLD_NONE,
+                     product,
+                     0,
+                     other};
     model_events_append(m->events, &e);
 }
 

@@ -105,6 +105,7 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
     if (ps->refill == REFILL_SUPPLIERS && !ps->is_need)
         bits |= BIT(MET_IN_TRANSIT) | BIT(MET_SHIPPED);
     if (ps->refill != REFILL_SOURCE) bits |= BIT(MET_INVENTORY);
+    if (w->n_disputes && (bits & BIT(MET_DEMAND)) && !ps->is_need) bits |= BIT(MET_STOPPED);
     if (w->n_rules) {
         /* Export controls: what a rule kept from the first choice, and what
          * was ordered instead or under licence. */
@@ -119,6 +120,22 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
                     BIT(MET_DIVERSION_MARKUP);
     }
     return bits;
+}
+
+#define PATENT_BITS                                                                                \
+    (BIT(MET_ROYALTIES_PAID) | BIT(MET_ROYALTIES_RECEIVED) | BIT(MET_EXPOSURE) |                   \
+     BIT(MET_INJUNCTION_DAYS))
+
+static bool patent_firm(const world *w, uint32_t f)
+{
+    for (size_t i = 0; i < w->n_portfolios; i++)
+        if (w->portfolios[i].firm == f) return true;
+    for (size_t i = 0; i < w->n_licences; i++)
+        if (w->licences[i].parties[0] == f || w->licences[i].parties[1] == f) return true;
+    if (w->n_portfolios)
+        for (size_t i = 0; i < w->n_products; i++)
+            if (w->products[i].owner == f && w->products[i].standards.n) return true;
+    return false;
 }
 
 static void stock_scopes(const model_plan *p, uint32_t s, uint32_t scope[SCOPE_KINDS])
@@ -147,7 +164,7 @@ model_report *model_report_new(const model_plan *p)
     if (!r) return NULL;
     r->p = p;
     r->n_periods = p->n_periods;
-    size_t cap = p->n_stocks * 2 * SCOPE_KINDS;
+    size_t cap = p->n_stocks * 2 * SCOPE_KINDS + p->w->n_firms;
     r->groups = calloc(cap ? cap : 1, sizeof *r->groups);
     r->stock_groups = malloc((cap ? cap : 1) * sizeof *r->stock_groups);
     if (!r->groups || !r->stock_groups) goto oom;
@@ -164,6 +181,11 @@ model_report *model_report_new(const model_plan *p)
                 r->groups[n++] = (group){group_key(k, scope[k], ITEM_ALL, 0), COMPUTE_BITS, s};
         }
     }
+    /* Firms in the patent picture (a portfolio, a licence, or products on
+     * standards) report royalties, exposure and injunction days. */
+    for (uint32_t f = 0; f < p->w->n_firms; f++)
+        if (patent_firm(p->w, f))
+            r->groups[n++] = (group){group_key(SCOPE_FIRM, f, ITEM_ALL, 0), PATENT_BITS, 0};
     qsort(r->groups, n, sizeof *r->groups, cmp_group);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -204,6 +226,13 @@ oom:
 
 static sim_status write_replication(model_report *r, const double *values);
 
+/* `all` carries compute (h100e) and the firm's patent money and days. */
+static const char *group_unit(const model_plan *p, const group *gr, model_metric m)
+{
+    if (key_item_kind(gr->key) == ITEM_ALL && !(PATENT_BITS & BIT(m))) return "h100e";
+    return model_metric_unit(p, m, gr->example);
+}
+
 static double period_days(const model_plan *p, size_t i)
 {
     double begin = fmax((double)(p->period_start[i] - p->w->run.start), p->warmup_days);
@@ -226,6 +255,17 @@ void model_report_values(model_report *r, const model_metrics *m, double *values
                     d[x] += c[x];
             }
         }
+    /* Firm cells (patents) go to the firm's `all` group. */
+    for (uint32_t f = 0; f < m->n_firms; f++) {
+        size_t g = find_group(r, group_key(SCOPE_FIRM, f, ITEM_ALL, 0));
+        if (g == SIZE_MAX || !(r->groups[g].relevant & PATENT_BITS)) continue;
+        for (size_t i = 0; i < np; i++) {
+            const double *c = m->firm_raw + (i * m->n_firms + f) * RAW_COUNT;
+            double *d = r->sums + (g * np + i) * RAW_COUNT;
+            for (int x = 0; x < RAW_COUNT; x++)
+                d[x] += c[x];
+        }
+    }
     for (size_t g = 0; g < r->n_groups; g++) {
         uint32_t bits = r->groups[g].relevant;
         double total[RAW_COUNT] = {0};
@@ -326,9 +366,7 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
             const sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
             for (int met = 0; met < MET_COUNT && !st; met++) {
                 if (!(gr->relevant & BIT(met)) || t[met].n == 0) continue;
-                const char *unit = key_item_kind(gr->key) == ITEM_ALL
-                                       ? "h100e"
-                                       : model_metric_unit(p, (model_metric)met, gr->example);
+                const char *unit = group_unit(p, gr, (model_metric)met);
                 st = sim_csv_text(out, scenario);
                 if (!st && series) st = sim_csv_date(out, p->period_start[i]);
                 if (!st && series) st = sim_csv_date(out, p->period_start[i + 1] - 1);
@@ -422,9 +460,7 @@ static sim_status write_replication(model_report *r, const double *values)
             const double *v = values + (g * (np + 1) + i) * MET_COUNT;
             for (int met = 0; met < MET_COUNT && !st; met++) {
                 if (isnan(v[met])) continue;
-                const char *unit = key_item_kind(gr->key) == ITEM_ALL
-                                       ? "h100e"
-                                       : model_metric_unit(p, (model_metric)met, gr->example);
+                const char *unit = group_unit(p, gr, (model_metric)met);
                 st = sim_csv_text(out, r->stream_scenario);
                 if (!st) st = sim_csv_integer(out, (int64_t)r->next_replication);
                 if (!st) st = sim_csv_date(out, p->period_start[i]);
@@ -468,9 +504,7 @@ const char *model_report_group_item(const model_report *r, size_t g)
 
 const char *model_report_group_unit(const model_report *r, size_t g, model_metric m)
 {
-    return key_item_kind(r->groups[g].key) == ITEM_ALL
-               ? "h100e"
-               : model_metric_unit(r->p, m, r->groups[g].example);
+    return group_unit(r->p, &r->groups[g], m);
 }
 
 bool model_report_group_reports(const model_report *r, size_t g, model_metric m)

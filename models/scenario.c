@@ -1976,7 +1976,8 @@ sim_status scenario_load(const char *path, const char *const *sets, size_t n_set
     /* Every file read, for the manifest (hashes of what produced a result). */
     size_t nf = scenario_source_file_count(src);
     const char **files = alloc_array(&L, nf, sizeof *files);
-    for (size_t i = 0; files && i < nf; i++) files[i] = copy_str(&L, scenario_source_file(src, i));
+    for (size_t i = 0; files && i < nf; i++)
+        files[i] = copy_str(&L, scenario_source_file(src, i));
     L.w->files = files;
     L.w->n_files = files ? nf : 0;
 

@@ -214,6 +214,7 @@ static void give(model *m, uint32_t s, claim *c, double q, const double split[CH
     switch (c->kind) {
     case CLAIM_DEMAND: {
         m->flows[product].delivered += q;
+        patents_sold(m, product, q);
         double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
         demand_delivered(m, c, q, q, isnan(h) ? 0 : q * h, split);
         break;
@@ -250,7 +251,10 @@ static void fill_need(model *m, uint32_t s)
     while (st->head) {
         claim *c = st->head;
         size_t k = 0;
-        while (k < ps->n_fills && m->stocks[ps->fills[k]].on_hand <= 0)
+        /* The first product in preference order that is on hand and that no
+         * injunction stops here. */
+        while (k < ps->n_fills && (m->stocks[ps->fills[k]].on_hand <= 0 ||
+                                   patents_stopped(m, m->p->stocks[ps->fills[k]].item, ps->site)))
             k++;
         if (k == ps->n_fills) break;
         uint32_t from = ps->fills[k];
@@ -266,6 +270,7 @@ static void fill_need(model *m, uint32_t s)
         channel_split(&m->stocks[from], split);
         stock_on_hand_add(m, from, -units);
         m->flows[product].delivered += units;
+        patents_sold(m, product, units);
         raw_add(m, from, RAW_DELIVERED, units);
         /* Compute is counted in h100e whatever unit the need is in. */
         double h = m->h100e != WORLD_NONE ? m->w->products[product].attr[m->h100e] : NAN;
@@ -301,6 +306,8 @@ void stock_fill(model *m, uint32_t s)
     }
     while (st->head && st->on_hand > 0) {
         claim *c = st->head;
+        /* An injunction stops deliveries to demand here: the order waits. */
+        if (c->kind == CLAIM_DEMAND && patents_stopped(m, ps->item, ps->site)) break;
         double q = fmin(c->remaining, st->on_hand);
         double split[CH_COUNT];
         channel_split(st, split);
