@@ -1553,6 +1553,128 @@ static void test_equipment_cap(void **state)
     close_run(&r);
 }
 
+/* ---- patents ---- */
+
+/* A phone on LTE and 5G, made by oppo and sold at retail in CN; huawei's
+ * portfolio asks 1.50 (LTE) and 2.50 (5G) a unit; a cross-licence at 0.80 a
+ * unit from 1 February (day 31). The dispute, when %s, is huawei against
+ * oppo in CN on handsets, filed 10 January, an injunction certain after 10
+ * days, for 30 days; `ends_with` names the licence. */
+static const char patents_fmt[] =
+    "schema_version: 1\n"
+    "name: patents\n"
+    "run: {start: 2024-01-01, end: 2024-03-30, period: day, seed: 4}\n"
+    "countries: [{code: CN}]\n"
+    "firms: [{id: huawei, country: CN}, {id: oppo, country: CN}, {id: shop, country: CN}]\n"
+    "products: [{id: phone, kind: handset, owner: oppo, standards: [lte, 5g]}]\n"
+    "sites:\n"
+    "  - {id: fab, firm: oppo, country: CN, source: [phone]}\n"
+    "  - {id: retail, firm: shop, country: CN,\n"
+    "     inventory: {phone: {policy: base_stock, level: 0, suppliers: [fab]}}}\n"
+    "lanes: [{from: fab, to: retail, transit: {dist: constant, days: 0.5}}]\n"
+    "demand:\n"
+    "  - {site: retail, product: phone, orders: {dist: poisson, per_day: 10},\n"
+    "     size: {dist: constant, units: 7}}\n"
+    "patents:\n"
+    "  portfolios: [{firm: huawei, standards: [lte, 5g], royalty_usd_per_unit: {lte: 1.50, 5g: "
+    "2.50}}]\n"
+    "  licences: [{id: deal, parties: [huawei, oppo], type: cross, effective: %s,\n"
+    "              scope: [lte, 5g], royalty_usd_per_unit: 0.80}]\n"
+    "%s";
+
+static const char dispute_text[] =
+    "  disputes:\n"
+    "    - {id: suit, plaintiff: huawei, defendant: oppo, forum: CN, filed: 2024-01-10,\n"
+    "       products: \"kind == 'handset'\", ends_with: deal,\n"
+    "       injunction: {probability: 1, after: {dist: constant, days: 10}, duration_days: 30}}\n";
+
+static void open_patents(run *r, void **state, const char *licence_date, bool dispute)
+{
+    char yaml[sizeof patents_fmt + sizeof dispute_text + 64];
+    int k = snprintf(yaml, sizeof yaml, patents_fmt, licence_date, dispute ? dispute_text : "");
+    assert_true(k > 0 && (size_t)k < sizeof yaml);
+    open_run(r, state, "patents.yaml", yaml);
+}
+
+static double firm_at(const run *r, size_t period, const char *firm, model_raw x)
+{
+    uint32_t f = world_find_firm(r->w, firm);
+    assert_int_not_equal(f, WORLD_NONE);
+    return r->m->firm_raw[(period * r->m->n_firms + f) * RAW_COUNT + x];
+}
+
+/* Royalties are rate x units to the cent: the unlicensed sales before the
+ * licence owe the portfolio's highest rate (2.50, not 1.50 + 2.50); after it,
+ * 0.80 a unit is paid, and received by huawei. */
+static void test_royalties(void **state)
+{
+    run r;
+    open_patents(&r, state, "2024-02-01", false);
+    run_once(&r);
+    const uint32_t s = stock_of(&r, "retail", "phone");
+    const size_t n = days_of(&r), licence = 31;
+    double units = 0;
+    for (size_t d = 0; d < n; d++) {
+        double sold = at(&r, d, s, RAW_DELIVERED);
+        units += sold;
+        double paid = firm_at(&r, d, "oppo", RAW_ROYALTY_PAID);
+        double exposed = firm_at(&r, d, "oppo", RAW_EXPOSURE);
+        assert_true(fabs(exposed - (d < licence ? 2.50 * sold : 0)) < 0.005);
+        assert_true(fabs(paid - (d < licence ? 0 : 0.80 * sold)) < 0.005);
+        assert_same(firm_at(&r, d, "huawei", RAW_ROYALTY_RECEIVED), paid);
+        assert_same(firm_at(&r, d, "huawei", RAW_ROYALTY_PAID), 0);
+    }
+    assert_true(units > 3000);
+    close_run(&r);
+}
+
+/* An injunction granted with probability 1 on day 19 (filed day 9 + 10)
+ * stops every delivery in the forum for exactly its 30 days; the orders
+ * wait and are filled on day 49 when it is lifted. */
+static void test_injunction(void **state)
+{
+    run r;
+    open_patents(&r, state, "2024-03-15", true);
+    run_once(&r);
+    const uint32_t s = stock_of(&r, "retail", "phone");
+    const size_t n = days_of(&r), from = 19, to = 49;
+    double days = 0, stopped = 0, ordered = 0;
+    for (size_t d = 0; d < n; d++) {
+        days += firm_at(&r, d, "oppo", RAW_INJUNCTION_DAYS);
+        stopped += at(&r, d, s, RAW_STOPPED);
+        if (d >= from && d < to) {
+            assert_same(at(&r, d, s, RAW_DELIVERED), 0);
+            ordered += at(&r, d, s, RAW_DEMAND);
+        } else if (d + 1 < from) {
+            assert_true(at(&r, d, s, RAW_DELIVERED) > 0);
+        }
+    }
+    assert_true(fabs(days - 30) < 1e-9);
+    assert_same(stopped, ordered);
+    /* The waiting orders are filled the day it is lifted. */
+    assert_true(at(&r, to, s, RAW_DELIVERED) >= ordered);
+    close_run(&r);
+}
+
+/* The settling licence takes effect on day 14, before the injunction is
+ * due (day 19): no injunction, nothing stopped. */
+static void test_settlement_prevents_injunction(void **state)
+{
+    run r;
+    open_patents(&r, state, "2024-01-15", true);
+    run_once(&r);
+    const uint32_t s = stock_of(&r, "retail", "phone");
+    double days = 0, stopped = 0;
+    for (size_t d = 0; d < days_of(&r); d++) {
+        days += firm_at(&r, d, "oppo", RAW_INJUNCTION_DAYS);
+        stopped += at(&r, d, s, RAW_STOPPED);
+        if (d > 0) assert_true(at(&r, d, s, RAW_DELIVERED) > 0);
+    }
+    assert_same(days, 0);
+    assert_same(stopped, 0);
+    close_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1571,6 +1693,9 @@ int main(void)
         cmocka_unit_test(test_diversion),
         cmocka_unit_test(test_checked_when_leaving),
         cmocka_unit_test(test_equipment_cap),
+        cmocka_unit_test(test_royalties),
+        cmocka_unit_test(test_injunction),
+        cmocka_unit_test(test_settlement_prevents_injunction),
         /* Regression tests of bugs the model once had. */
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
