@@ -176,36 +176,73 @@ static sim_status write_compare(const scenario_run *runs, size_t n, uint64_t rep
     return st;
 }
 
-/* Headline differences: compute delivered per destination country. */
+/* One headline row: the paired difference of metric m in the baseline's
+ * group g, if the variant has the group too. */
+static void print_row(const scenario_run *b, size_t g, const scenario_run *v, int m, uint64_t reps,
+                      bool skip_zero, int width)
+{
+    size_t h = match_group(b, g, v);
+    if (h == SIZE_MAX) return;
+    paired p = pair_up(b, g, v, h, m, reps);
+    if (p.diff.n == 0) return;
+    if (skip_zero && p.base.mean == 0 && p.var.mean == 0) return;
+    sim_interval ci;
+    bool have = p.diff.n >= 2 &&
+                sim_ci_t(p.diff.mean, sim_tally_sd(&p.diff), p.diff.n, 0.95, &ci) == SIM_OK;
+    char iv[64] = "-";
+    if (have) snprintf(iv, sizeof iv, "[%.4g, %.4g]", ci.low, ci.high);
+    bool excludes = have && (ci.low > 0 || ci.high < 0);
+    char what[96];
+    const char *item = model_report_group_item(b->report, g);
+    if (m == MET_COMPUTE_DELIVERED)
+        item = ""; /* the table's subject */
+    else if (strcmp(item, "all") == 0)
+        item = model_metric_name((model_metric)m);
+    snprintf(what, sizeof what, "%s%s%s", model_report_group_scope(b->report, g), *item ? " " : "",
+             item);
+    printf("%-*s %14.6g %14.6g %14.6g %26s  %s\n", width, what, p.base.mean, p.var.mean,
+           p.diff.mean, iv, have ? (excludes ? "yes" : "no") : "-");
+}
+
+/* Headline differences: compute delivered per destination country when the
+ * world has needs, otherwise units delivered per country and demanded
+ * product; then each firm's patent money when the world has patents. */
 static void print_table(const scenario_run *runs, size_t n, uint64_t reps, bool independent)
 {
     const scenario_run *b = &runs[0];
-    printf("compare: %llu replications, %s; compute delivered (h100e) per destination,\n"
+    bool compute = b->w->n_needs > 0;
+    bool patents = b->w->n_portfolios > 0 || b->w->n_licences > 0 || b->w->n_disputes > 0;
+    int width = compute && !patents ? 8 : 26;
+    printf("compare: %llu replications, %s; %s,\n"
            "variant minus baseline, mean and 95%% interval of the paired difference\n",
-           (unsigned long long)reps, independent ? "independent seeds" : "common random numbers");
+           (unsigned long long)reps, independent ? "independent seeds" : "common random numbers",
+           compute ? "compute delivered (h100e) per destination"
+                   : "units delivered per destination and product");
+    if (patents) printf("(firms: royalties paid/received and exposure in USD, injunction days)\n");
     for (size_t k = 1; k < n; k++) {
         const scenario_run *v = &runs[k];
         printf("\n%s vs %s\n", v->w->name ? v->w->name : v->file,
                b->w->name ? b->w->name : b->file);
-        printf("%-8s %14s %14s %14s %26s  %s\n", "country", "baseline", "variant", "diff",
-               "95% interval", "excludes 0");
+        printf("%-*s %14s %14s %14s %26s  %s\n", width, compute ? "country" : "country product",
+               "baseline", "variant", "diff", "95% interval", "excludes 0");
         for (size_t g = 0; g < b->n_groups; g++) {
-            if (strcmp(model_report_group_scope_kind(b->report, g), "country") != 0 ||
+            if (strcmp(model_report_group_scope_kind(b->report, g), "country") != 0) continue;
+            bool all = strcmp(model_report_group_item(b->report, g), "all") == 0;
+            if (compute && all)
+                print_row(b, g, v, MET_COMPUTE_DELIVERED, reps, false, width);
+            else if (!compute && !all && model_report_group_reports(b->report, g, MET_DEMAND))
+                print_row(b, g, v, MET_DELIVERED, reps, true, width);
+        }
+        if (!patents) continue;
+        static const int firm_metrics[] = {MET_ROYALTIES_PAID, MET_ROYALTIES_RECEIVED, MET_EXPOSURE,
+                                           MET_INJUNCTION_DAYS};
+        for (size_t g = 0; g < b->n_groups; g++) {
+            if (strcmp(model_report_group_scope_kind(b->report, g), "firm") != 0 ||
                 strcmp(model_report_group_item(b->report, g), "all") != 0)
                 continue;
-            size_t h = match_group(b, g, v);
-            if (h == SIZE_MAX) continue;
-            paired p = pair_up(b, g, v, h, MET_COMPUTE_DELIVERED, reps);
-            if (p.diff.n == 0) continue;
-            sim_interval ci;
-            bool have = p.diff.n >= 2 &&
-                        sim_ci_t(p.diff.mean, sim_tally_sd(&p.diff), p.diff.n, 0.95, &ci) == SIM_OK;
-            char iv[64] = "-";
-            if (have) snprintf(iv, sizeof iv, "[%.4g, %.4g]", ci.low, ci.high);
-            bool excludes = have && (ci.low > 0 || ci.high < 0);
-            printf("%-8s %14.6g %14.6g %14.6g %26s  %s\n", model_report_group_scope(b->report, g),
-                   p.base.mean, p.var.mean, p.diff.mean, iv,
-                   have ? (excludes ? "yes" : "no") : "-");
+            for (size_t i = 0; i < sizeof firm_metrics / sizeof *firm_metrics; i++)
+                if (model_report_group_reports(b->report, g, (model_metric)firm_metrics[i]))
+                    print_row(b, g, v, firm_metrics[i], reps, true, width);
         }
     }
 }

@@ -110,6 +110,24 @@ static void print_table(const world *w, const model_report *r, uint64_t reps)
         print_cell(model_report_total(r, "country", country, item, MET_ORDER_WAIT));
         printf("\n");
     }
+    if (w->n_portfolios == 0 && w->n_licences == 0 && w->n_disputes == 0) return;
+    printf("\n%-8s %22s %22s %22s %22s\n", "firm", "royalties_paid_usd", "received_usd",
+           "exposure_usd", "injunction_days");
+    for (size_t f = 0; f < w->n_firms; f++) {
+        const char *firm = w->firms[f].id;
+        const model_metric ms[] = {MET_ROYALTIES_PAID, MET_ROYALTIES_RECEIVED, MET_EXPOSURE,
+                                   MET_INJUNCTION_DAYS};
+        bool any = false;
+        for (size_t i = 0; i < 4; i++) {
+            const sim_tally *t = model_report_total(r, "firm", firm, "all", ms[i]);
+            any = any || (t && t->n > 0 && (t->mean != 0 || sim_tally_sd(t) != 0));
+        }
+        if (!any) continue;
+        printf("%-8s", firm);
+        for (size_t i = 0; i < 4; i++)
+            print_cell(model_report_total(r, "firm", firm, "all", ms[i]));
+        printf("\n");
+    }
 }
 
 /* A shard keeps each replication's values for merge, in replication order

@@ -193,6 +193,25 @@ expect 64 EMPTY 'needs a baseline and at least one variant' -- compare "$example
 expect 73 EMPTY "output folder '.*/self' exists" -- compare "$examples/middle-east-2023.yaml" \
   "$examples/middle-east-2023.yaml" -o "$cdir/self"
 expect 66 EMPTY 'cannot open scenario' -- compare "$examples/middle-east-2023.yaml" /nonexistent.yaml
+
+# compare, patents: the Huawei-Xiaomi deal against no deal (the shipped scenarios). Without
+# the licence Xiaomi loses handsets to the injunction: the 95% interval of the paired
+# difference in lost units lies below zero, and of delivered units above it. The table
+# falls back to units per product (this world has no compute) and shows the firms' money.
+scenarios=$(cd "$(dirname "$0")/../../scenarios" && pwd)
+expect 0 'xiaomi royalty_exposure' EMPTY -- compare "$scenarios/handsets-2023-no-deal.yaml" \
+  "$scenarios/handsets-2023.yaml" -r 20 -o "$cdir/deal"
+if grep -q '^CN xiaomi_13 ' "$out" &&
+  awk -F, '$3 == "CN" && $4 == "xiaomi_13" && $5 == "lost" && $11 < 0 { l = 1 }
+    $3 == "CN" && $4 == "xiaomi_13" && $5 == "delivered" && $10 > 0 { d = 1 }
+    $3 == "xiaomi" && $4 == "all" && $5 == "royalties_paid" && $7 == 0 && $8 > 0 { p = 1 }
+    END { exit !(l && d && p) }' "$cdir/deal/compare.csv"; then
+  passes=$((passes + 1)); else echo "FAIL handsets deal vs no deal: lost, delivered, royalties"; failures=$((failures + 1)); fi
+# --events: the dispute is filed on its date; the deal's licence takes effect on 2023-09-13.
+expect 0 EMPTY EMPTY -- run "$scenarios/handsets-2023.yaml" -r 2 -q --events -o "$cdir/ev"
+if grep -q '^0,2023-01-17,dispute_filed,.*huawei_v_xiaomi' "$cdir/ev/events.csv" &&
+  grep -q '^0,2023-09-13,patent_licence_effective,' "$cdir/ev/events.csv"; then
+  passes=$((passes + 1)); else echo "FAIL handsets events"; failures=$((failures + 1)); fi
 rm -rf "$cdir"
 
 # sweep: a grid of two swept parameters, their values as leading columns.
