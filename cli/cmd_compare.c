@@ -254,7 +254,7 @@ int cmd_compare_run(int argc, char **argv)
     cli_sets sets = {0};
     const char *files[MAX_SCENARIOS], *out_dir = NULL;
     size_t n = 0;
-    uint64_t reps = 0, seed = 0, threads = 0;
+    uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
     bool have_seed = false, force = false, quiet = false, independent = false;
     int rc = EXIT_USAGE;
     scenario_run runs[MAX_SCENARIOS];
@@ -352,17 +352,21 @@ int cmd_compare_run(int argc, char **argv)
             rc = EXIT_SOFTWARE;
             break;
         }
+        uint64_t events_one = 0;
         runner_config rcfg = {.plan = s->plan,
                               .seed = independent ? seed + k : seed,
                               .first = 0,
                               .count = reps,
                               .threads = threads ? (unsigned)threads : runner_default_threads(),
+                              .events_dispatched = &events_one,
                               .report = s->report,
                               .progress = !quiet && isatty(STDERR_FILENO),
                               .on_values = keep_totals,
                               .ctx = s};
         if (rcfg.progress) fprintf(stderr, "%s\n", s->file);
-        if (runner_run(&rcfg, err, sizeof err) != SIM_OK) {
+        sim_status run_st = runner_run(&rcfg, err, sizeof err);
+        events_total += events_one;
+        if (run_st != SIM_OK) {
             if (runner_interrupted()) {
                 fprintf(stderr, "chipsim compare: interrupted; nothing written\n");
                 rc = EXIT_INTERRUPTED;
@@ -406,7 +410,9 @@ int cmd_compare_run(int argc, char **argv)
             const world *ws[MAX_SCENARIOS];
             for (size_t k = 0; k < n; k++)
                 ws[k] = runs[k].w;
-            cli_manifest mf = {.argc = argc,
+            cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
+                               .model_events = events_total,
+                               .argc = argc,
                                .argv = argv,
                                .worlds = ws,
                                .n_worlds = n,

@@ -177,7 +177,7 @@ int cmd_run_run(int argc, char **argv)
     cli_args a = {"run", argc, argv, 1};
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
-    uint64_t reps = 0, seed = 0, threads = 0;
+    uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
     bool have_seed = false, force = false, quiet = false, want_events = false;
     bool per_replication = false;
     uint64_t shard = 1, shards = 1;
@@ -345,6 +345,7 @@ int cmd_run_run(int argc, char **argv)
                               .first = first,
                               .count = count,
                               .threads = threads ? (unsigned)threads : runner_default_threads(),
+                              .events_dispatched = &events_total,
                               .report = r,
                               .events = want_events ? &events : NULL,
                               .progress = writer && !quiet && isatty(STDERR_FILENO),
@@ -381,6 +382,15 @@ int cmd_run_run(int argc, char **argv)
         void *vals = NULL, *evs = NULL;
         size_t vbytes = 0, ebytes = 0;
         bool ok = cli_mpi_gather(vmem.at, vmem.n * sizeof *vmem.at, &vals, &vbytes);
+        void *counts = NULL;
+        size_t cbytes = 0;
+        ok &= cli_mpi_gather(&events_total, sizeof events_total, &counts, &cbytes);
+        if (counts) {
+            events_total = 0;
+            for (size_t i = 0; i < cbytes / sizeof events_total; i++)
+                events_total += ((const uint64_t *)counts)[i];
+            free(counts);
+        }
         ok &= cli_mpi_gather(events.at, events.n * sizeof *events.at, &evs, &ebytes);
         if (writer && ok) {
             model_report *r0 = model_report_new(plan);
@@ -419,7 +429,9 @@ int cmd_run_run(int argc, char **argv)
             struct timespec t1;
             clock_gettime(CLOCK_MONOTONIC, &t1);
             const world *ws[1] = {w};
-            cli_manifest mf = {.argc = argc,
+            cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
+                               .model_events = events_total,
+                               .argc = argc,
                                .argv = argv,
                                .worlds = ws,
                                .n_worlds = 1,

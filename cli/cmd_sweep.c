@@ -177,7 +177,7 @@ int cmd_sweep_run(int argc, char **argv)
     param params[MAX_PARAMS];
     size_t np = 0;
     const char *file = NULL, *out_dir = NULL;
-    uint64_t reps = 0, seed = 0, threads = 0;
+    uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
     bool have_seed = false, force = false, quiet = false;
     int rc = EXIT_USAGE;
     world *w0 = NULL;
@@ -334,14 +334,18 @@ int cmd_sweep_run(int argc, char **argv)
                     fprintf(stderr, " %s=%s", params[k].path, params[k].values[idx[k]]);
                 fputc('\n', stderr);
             }
+            uint64_t events_one = 0;
             runner_config rcfg = {.plan = plan,
                                   .seed = seed,
                                   .first = 0,
                                   .count = reps,
                                   .threads = threads ? (unsigned)threads : runner_default_threads(),
+                                  .events_dispatched = &events_one,
                                   .report = r,
                                   .progress = !quiet && isatty(STDERR_FILENO)};
-            if (runner_run(&rcfg, err, sizeof err) != SIM_OK) {
+            sim_status run_st = runner_run(&rcfg, err, sizeof err);
+            events_total += events_one;
+            if (run_st != SIM_OK) {
                 if (runner_interrupted()) {
                     fprintf(stderr, "chipsim sweep: interrupted; nothing written\n");
                     rc = EXIT_INTERRUPTED;
@@ -369,7 +373,9 @@ int cmd_sweep_run(int argc, char **argv)
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         const world *ws[1] = {w0};
-        cli_manifest mf = {.argc = argc,
+        cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
+                           .model_events = events_total,
+                           .argc = argc,
                            .argv = argv,
                            .worlds = ws,
                            .n_worlds = 1,

@@ -44,6 +44,8 @@ sim_status cli_manifest_write(const cli_manifest *m, FILE *f, char *err, size_t 
     }
     fputs("]\n", f);
     fprintf(f, "started: '%s'\nwall_seconds: %.3f\n", when, m->wall_seconds);
+    fprintf(f, "threads: %llu\nmodel_events: %llu\n", (unsigned long long)m->threads,
+            (unsigned long long)m->model_events);
     fprintf(f, "seed: %llu\nreplications: %llu\nshard: '%llu/%llu'\n", (unsigned long long)m->seed,
             (unsigned long long)m->replications, (unsigned long long)m->shard,
             (unsigned long long)m->shards);

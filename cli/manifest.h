@@ -24,6 +24,8 @@ typedef struct cli_manifest {
     uint64_t shard, shards; /* this run is shard `shard` of `shards` (1 of 1: all) */
     time_t started;
     double wall_seconds;
+    uint64_t threads;      /* per process */
+    uint64_t model_events; /* events dispatched, summed over replications */
     /* What `merge` needs to rebuild the report of a shard: the scenario as
      * given, the overrides, and the optional outputs (NULL scenario: left
      * out). */

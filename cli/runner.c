@@ -46,6 +46,7 @@ typedef struct shared {
     pthread_cond_t turn;
     uint64_t next;  /* next replication to hand out (offset from first) */
     uint64_t added; /* replications added to the report, in order */
+    uint64_t events_dispatched;
     bool failed;
     uint64_t failed_rep;
     sim_status status;
@@ -92,6 +93,14 @@ static void *worker(void *arg)
     shared *sh = arg;
     const runner_config *cfg = sh->cfg;
     model_metrics *m = model_metrics_new(cfg->plan);
+    /* Each thread turns its replication into report values outside the lock;
+     * only adding them to the tallies, in replication order, is serial. */
+    double *sums = malloc((model_report_scratch_size(cfg->report) + 1) * sizeof *sums);
+    double *values = malloc((model_report_values_size(cfg->report) + 1) * sizeof *values);
+    if (!sums || !values) {
+        model_metrics_free(m);
+        m = NULL;
+    }
     model_events local = {0};
     char err[1024];
     for (;;) {
@@ -110,7 +119,9 @@ static void *worker(void *arg)
         c.replication = cfg->first + k;
         c.events = cfg->events ? &local : NULL;
         err[0] = '\0';
-        sim_status st = model_run(cfg->plan, &c, m, NULL, err, sizeof err);
+        model_run_info info = {0};
+        sim_status st = model_run(cfg->plan, &c, m, &info, err, sizeof err);
+        if (st == SIM_OK) model_report_values(cfg->report, m, sums, values);
         if (st == SIM_OK && local.oom) {
             st = SIM_ENOMEM;
             snprintf(err, sizeof err, "out of memory keeping the events");
@@ -122,9 +133,9 @@ static void *worker(void *arg)
         if (st != SIM_OK) {
             fail(sh, cfg->first + k, st, err);
         } else if (!sh->failed) {
-            model_report_add(cfg->report, m);
-            if (cfg->on_values)
-                cfg->on_values(cfg->ctx, cfg->first + k, model_report_last_values(cfg->report));
+            model_report_add_values(cfg->report, values);
+            sh->events_dispatched += info.events;
+            if (cfg->on_values) cfg->on_values(cfg->ctx, cfg->first + k, values);
             for (size_t i = 0; i < local.n; i++)
                 model_events_append(cfg->events, &local.at[i]);
             sh->added++;
@@ -136,6 +147,8 @@ static void *worker(void *arg)
     }
     model_events_release(&local);
     model_metrics_free(m);
+    free(sums);
+    free(values);
     return NULL;
 }
 
@@ -158,6 +171,7 @@ sim_status runner_run(const runner_config *cfg, char *err, size_t err_size)
     for (unsigned i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     free(t);
+    if (cfg->events_dispatched) *cfg->events_dispatched = sh.events_dispatched;
     pthread_cond_destroy(&sh.turn);
     pthread_mutex_destroy(&sh.lock);
     if (sh.failed) {

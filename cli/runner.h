@@ -34,6 +34,9 @@ typedef struct runner_config {
      * after it is added, in replication order, one call at a time. */
     void (*on_values)(void *ctx, uint64_t replication, const double *values);
     void *ctx;
+    /* When not NULL, set to the events the replications dispatched, summed
+     * (for manifest.yaml and the benchmarks). */
+    uint64_t *events_dispatched;
 } runner_config;
 
 /* SIM_OK; or the first failing replication's status with its message in

@@ -239,18 +239,24 @@ static double period_days(const model_plan *p, size_t i)
     return p->period_end_days[i] - begin;
 }
 
-void model_report_values(model_report *r, const model_metrics *m, double *values)
+size_t model_report_scratch_size(const model_report *r)
+{
+    return r->n_groups * r->n_periods * RAW_COUNT;
+}
+
+void model_report_values(const model_report *r, const model_metrics *m, double *sums,
+                         double *values)
 {
     const model_plan *p = r->p;
     size_t np = r->n_periods;
-    memset(r->sums, 0, r->n_groups * np * RAW_COUNT * sizeof *r->sums);
+    memset(sums, 0, model_report_scratch_size(r) * sizeof *sums);
     for (size_t i = 0; i < np; i++)
         for (uint32_t s = 0; s < p->n_stocks; s++) {
             const double *c = m->raw + (i * m->n_stocks + s) * RAW_COUNT;
             const uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
             for (unsigned k = 0; k < 2 * SCOPE_KINDS; k++) {
                 if (g[k] == WORLD_NONE) continue;
-                double *d = r->sums + ((size_t)g[k] * np + i) * RAW_COUNT;
+                double *d = sums + ((size_t)g[k] * np + i) * RAW_COUNT;
                 for (int x = 0; x < RAW_COUNT; x++)
                     d[x] += c[x];
             }
@@ -261,7 +267,7 @@ void model_report_values(model_report *r, const model_metrics *m, double *values
         if (g == SIZE_MAX || !(r->groups[g].relevant & PATENT_BITS)) continue;
         for (size_t i = 0; i < np; i++) {
             const double *c = m->firm_raw + (i * m->n_firms + f) * RAW_COUNT;
-            double *d = r->sums + (g * np + i) * RAW_COUNT;
+            double *d = sums + (g * np + i) * RAW_COUNT;
             for (int x = 0; x < RAW_COUNT; x++)
                 d[x] += c[x];
         }
@@ -272,7 +278,7 @@ void model_report_values(model_report *r, const model_metrics *m, double *values
         for (size_t i = 0; i <= np; i++) {
             double *d = total;
             if (i < np) {
-                d = r->sums + (g * np + i) * RAW_COUNT;
+                d = sums + (g * np + i) * RAW_COUNT;
                 d[RAW_DAYS] = period_days(p, i);
                 for (int x = 0; x < RAW_COUNT; x++)
                     if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
@@ -295,7 +301,7 @@ void model_report_add_values(model_report *r, const double *values)
 
 void model_report_add(model_report *r, const model_metrics *m)
 {
-    model_report_values(r, m, r->values);
+    model_report_values(r, m, r->sums, r->values);
     model_report_add_values(r, r->values);
 }
 
@@ -475,11 +481,6 @@ static sim_status write_replication(model_report *r, const double *values)
         }
     }
     return st;
-}
-
-const double *model_report_last_values(const model_report *r)
-{
-    return r->values;
 }
 
 size_t model_report_groups(const model_report *r)

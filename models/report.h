@@ -43,8 +43,6 @@ void model_report_add(model_report *r, const model_metrics *m);
  * run][metric], model_report_values_size doubles; then adding them. Values
  * let callers pair replications (compare) or keep them (shards). */
 size_t model_report_values_size(const model_report *r);
-/* The values of the replication model_report_add added last. */
-const double *model_report_last_values(const model_report *r);
 /* Where a row's values are: index of (group, the whole run, metric) in a
  * values vector, found by ids (as model_report_total); SIZE_MAX if none.
  * Also the group count, and a group's ids and a metric's unit, for tables. */
@@ -55,7 +53,11 @@ const char *model_report_group_item(const model_report *r, size_t g);
 const char *model_report_group_unit(const model_report *r, size_t g, model_metric m);
 bool model_report_group_reports(const model_report *r, size_t g, model_metric m);
 size_t model_report_total_index(const model_report *r, size_t g, model_metric m);
-void model_report_values(model_report *r, const model_metrics *m, double *values);
+/* Computing values touches nothing in r, so replications can compute theirs
+ * side by side; sums is scratch of model_report_scratch_size doubles. */
+size_t model_report_scratch_size(const model_report *r);
+void model_report_values(const model_report *r, const model_metrics *m, double *sums,
+                         double *values);
 void model_report_add_values(model_report *r, const double *values);
 
 /* --per-replication: from now on each replication added also writes its
