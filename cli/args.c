@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
+
 void cli_usage_error(const cli_args *a, const char *fmt, ...)
 {
     va_list ap;
@@ -42,6 +44,20 @@ bool cli_take_string(cli_args *a, const char *name, const char **out)
     const char *v = take_value(a, name);
     if (!v) return false;
     *out = v;
+    return true;
+}
+
+bool cli_take_scopes(cli_args *a, unsigned *scopes)
+{
+    const char *v = take_value(a, "--scopes");
+    if (!v) return false;
+    if (!model_report_parse_scopes(v, scopes)) {
+        cli_usage_error(a,
+                        "--scopes needs a comma-separated list of world, country, firm, site, "
+                        "each at most once (got '%s')",
+                        v);
+        return false;
+    }
     return true;
 }
 

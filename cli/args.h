@@ -31,6 +31,10 @@ bool cli_take_double(cli_args *a, const char *name, double min_exclusive, double
 /* The option's text value (any string, may be empty). */
 bool cli_take_string(cli_args *a, const char *name, const char **out);
 
+/* --scopes LIST: a comma-separated subset of world,country,firm,site, as
+ * MODEL_SCOPE_* bits (report.h). */
+bool cli_take_scopes(cli_args *a, unsigned *scopes);
+
 /* Prints "chipsim CMD: MESSAGE" and the pointer to --help. */
 void cli_usage_error(const cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -56,6 +56,9 @@ void cmd_compare_usage(FILE *out)
             "  -o, --output DIR        the output folder\n"
             "  -r, --replications N    replications (default: the baseline's run.replications)\n"
             "  -j, --threads N         replications in parallel (default: the cores available)\n"
+            "  --scopes LIST           which scopes get rows: a comma-separated subset of\n"
+            "                          world,country,firm,site (default: all four); leave\n"
+            "                          out site for worlds of many sites\n"
             "  --seed N                master seed (default: the baseline's run.seed)\n"
             "  --set PATH=VALUE        override a value in every scenario; repeatable\n"
             "  --independent           give each variant its own seed (no common random\n"
@@ -255,6 +258,7 @@ int cmd_compare_run(int argc, char **argv)
     const char *files[MAX_SCENARIOS], *out_dir = NULL;
     size_t n = 0;
     uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
+    unsigned scopes = MODEL_SCOPES_ALL;
     bool have_seed = false, force = false, quiet = false, independent = false;
     int rc = EXIT_USAGE;
     scenario_run runs[MAX_SCENARIOS];
@@ -283,6 +287,8 @@ int cmd_compare_run(int argc, char **argv)
                                 (unsigned long long)threads);
                 goto out;
             }
+        } else if (cli_is_option(&a, "--scopes")) {
+            if (!cli_take_scopes(&a, &scopes)) goto out;
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
@@ -341,7 +347,7 @@ int cmd_compare_run(int argc, char **argv)
     for (size_t k = 0; k < n && rc == EXIT_OK; k++) {
         scenario_run *s = &runs[k];
         s->plan = model_plan_new(s->w, err, sizeof err);
-        s->report = s->plan ? model_report_new(s->plan) : NULL;
+        s->report = s->plan ? model_report_new_scoped(s->plan, scopes) : NULL;
         if (s->report) {
             s->n_groups = model_report_groups(s->report);
             s->totals = malloc((size_t)reps * (s->n_groups ? s->n_groups : 1) * MET_COUNT *
@@ -412,6 +418,7 @@ int cmd_compare_run(int argc, char **argv)
                 ws[k] = runs[k].w;
             cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
                                .model_events = events_total,
+                               .scopes = scopes,
                                .argc = argc,
                                .argv = argv,
                                .worlds = ws,

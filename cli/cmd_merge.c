@@ -184,10 +184,11 @@ int cmd_merge_run(int argc, char **argv)
         const cli_manifest_read *m = &mf[i], *m0 = &mf[0];
         if (strcmp(m->scenario, m0->scenario) != 0 || !same_sets(m, m0) || m->seed != m0->seed ||
             m->replications != m0->replications || m->shards != m0->shards ||
-            m->per_replication != m0->per_replication || m->events != m0->events) {
+            m->per_replication != m0->per_replication || m->events != m0->events ||
+            m->scopes != m0->scopes) {
             fprintf(stderr,
                     "chipsim merge: %s and %s are shards of different runs (scenario, --set, "
-                    "seed, replications, shard count or outputs differ)\n",
+                    "seed, replications, shard count, scopes or outputs differ)\n",
                     dirs[0], dirs[i]);
             rc = EXIT_DATAERR;
             goto out;
@@ -221,7 +222,7 @@ int cmd_merge_run(int argc, char **argv)
         }
     }
     plan = model_plan_new(w, err, sizeof err);
-    r = plan ? model_report_new(plan) : NULL;
+    r = plan ? model_report_new_scoped(plan, mf[0].scopes) : NULL;
     if (!r) {
         fprintf(stderr, "chipsim merge: out of memory\n");
         rc = EXIT_SOFTWARE;
@@ -303,7 +304,8 @@ int cmd_merge_run(int argc, char **argv)
                               .sets = (const char *const *)mf[0].sets,
                               .n_sets = mf[0].n_sets,
                               .per_replication = mf[0].per_replication,
-                              .events = mf[0].events};
+                              .events = mf[0].events,
+                              .scopes = mf[0].scopes};
             st = cli_manifest_write(&m, sim_atomic_stream(man), err, sizeof err);
         }
         if (!st && ts) {

@@ -55,6 +55,9 @@ void cmd_run_usage(FILE *out)
             "                          keep their values (values.bin) for chipsim merge\n"
             "  -j, --threads N         replications in parallel (default: the cores available);\n"
             "                          the output does not depend on N\n"
+            "  --scopes LIST           which scopes get rows: a comma-separated subset of\n"
+            "                          world,country,firm,site (default: all four); leave\n"
+            "                          out site for worlds of many sites\n"
             "  --seed N                master seed (default: the scenario's run.seed)\n"
             "  --set PATH=VALUE        override one scenario value; repeatable\n"
             "  --per-replication       timeseries.csv holds every replication's values\n"
@@ -178,6 +181,7 @@ int cmd_run_run(int argc, char **argv)
     cli_sets sets = {0};
     const char *file = NULL, *out_dir = NULL;
     uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
+    unsigned scopes = MODEL_SCOPES_ALL;
     bool have_seed = false, force = false, quiet = false, want_events = false;
     bool per_replication = false;
     uint64_t shard = 1, shards = 1;
@@ -207,6 +211,8 @@ int cmd_run_run(int argc, char **argv)
                                 (unsigned long long)threads);
                 goto out;
             }
+        } else if (cli_is_option(&a, "--scopes")) {
+            if (!cli_take_scopes(&a, &scopes)) goto out;
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
@@ -282,7 +288,7 @@ int cmd_run_run(int argc, char **argv)
     char err[1024];
     model_plan *plan = model_plan_new(w, err, sizeof err);
     model_metrics *m = plan ? model_metrics_new(plan) : NULL;
-    model_report *r = plan ? model_report_new(plan) : NULL;
+    model_report *r = plan ? model_report_new_scoped(plan, scopes) : NULL;
     rc = EXIT_OK;
     if (!plan || !m || !r) {
         fprintf(stderr, "chipsim run: out of memory\n");
@@ -393,7 +399,7 @@ int cmd_run_run(int argc, char **argv)
         }
         ok &= cli_mpi_gather(events.at, events.n * sizeof *events.at, &evs, &ebytes);
         if (writer && ok) {
-            model_report *r0 = model_report_new(plan);
+            model_report *r0 = model_report_new_scoped(plan, scopes);
             size_t per = model_report_values_size(r),
                    nrep = per ? vbytes / (per * sizeof(double)) : 0;
             ok = r0 && nrep == reps &&
@@ -431,6 +437,7 @@ int cmd_run_run(int argc, char **argv)
             const world *ws[1] = {w};
             cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
                                .model_events = events_total,
+                               .scopes = scopes,
                                .argc = argc,
                                .argv = argv,
                                .worlds = ws,

@@ -36,28 +36,28 @@
 
 void cmd_sweep_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: chipsim sweep SCENARIO --set PATH=FROM:TO:STEP|V1,V2,... [--set ...]...\n"
-            "                     [-o DIR] [-r REPS] [-j THREADS] [--seed N] [--force] [--quiet]\n"
-            "\n"
-            "Runs the scenario at every point of a grid of parameter values, each with the\n"
-            "same seed and replications (common random numbers), and writes sweep.csv in\n"
-            "DIR (default out/NAME-sweep/): one row per grid point, scope, product and\n"
-            "metric, with the swept parameters as leading columns, then unit, mean, sd,\n"
-            "ci95_low, ci95_high, replications (whole-run values, as in summary.csv).\n"
-            "\n"
-            "A --set whose value is FROM:TO:STEP (numbers) or a comma-separated list is\n"
-            "swept; several make a grid. A --set with one value (or a [list] or {map})\n"
-            "applies to every point.\n"
-            "\n"
-            "options: -o, -r, -j, --seed, --force, -q as for chipsim run.\n"
-            "\n"
-            "exit status: 0 ok, 64 bad option, 65 bad scenario or value, 66 scenario\n"
-            "missing, 70 internal error, 73 cannot create the output, 74 write error.\n"
-            "\n"
-            "example:\n"
-            "  chipsim sweep tests/data/scenarios/middle-east-2023.yaml -r 10 \\\n"
-            "      --set export_controls.us_2023_08_middle_east.action.approval=0:1:0.25\n");
+    fprintf(out, "usage: chipsim sweep SCENARIO --set PATH=FROM:TO:STEP|V1,V2,... [--set ...]...\n"
+                 "                     [-o DIR] [-r REPS] [-j THREADS] [--seed N] [--scopes LIST]\n"
+                 "                     [--force] [--quiet]\n"
+                 "\n"
+                 "Runs the scenario at every point of a grid of parameter values, each with the\n"
+                 "same seed and replications (common random numbers), and writes sweep.csv in\n"
+                 "DIR (default out/NAME-sweep/): one row per grid point, scope, product and\n"
+                 "metric, with the swept parameters as leading columns, then unit, mean, sd,\n"
+                 "ci95_low, ci95_high, replications (whole-run values, as in summary.csv).\n"
+                 "\n"
+                 "A --set whose value is FROM:TO:STEP (numbers) or a comma-separated list is\n"
+                 "swept; several make a grid. A --set with one value (or a [list] or {map})\n"
+                 "applies to every point.\n"
+                 "\n"
+                 "options: -o, -r, -j, --seed, --scopes, --force, -q as for chipsim run.\n"
+                 "\n"
+                 "exit status: 0 ok, 64 bad option, 65 bad scenario or value, 66 scenario\n"
+                 "missing, 70 internal error, 73 cannot create the output, 74 write error.\n"
+                 "\n"
+                 "example:\n"
+                 "  chipsim sweep tests/data/scenarios/middle-east-2023.yaml -r 10 \\\n"
+                 "      --set export_controls.us_2023_08_middle_east.action.approval=0:1:0.25\n");
 }
 
 typedef struct param {
@@ -178,6 +178,7 @@ int cmd_sweep_run(int argc, char **argv)
     size_t np = 0;
     const char *file = NULL, *out_dir = NULL;
     uint64_t reps = 0, seed = 0, threads = 0, events_total = 0;
+    unsigned scopes = MODEL_SCOPES_ALL;
     bool have_seed = false, force = false, quiet = false;
     int rc = EXIT_USAGE;
     world *w0 = NULL;
@@ -214,6 +215,8 @@ int cmd_sweep_run(int argc, char **argv)
         } else if (cli_is_option(&a, "-j") || cli_is_option(&a, "--threads")) {
             if (!cli_take_u64(&a, arg[1] == 'j' ? "-j" : "--threads", 1, &threads)) goto out;
             if (threads > 1024) threads = 1024;
+        } else if (cli_is_option(&a, "--scopes")) {
+            if (!cli_take_scopes(&a, &scopes)) goto out;
         } else if (cli_is_option(&a, "--seed")) {
             if (!cli_take_u64(&a, "--seed", 0, &seed)) goto out;
             have_seed = true;
@@ -321,7 +324,7 @@ int cmd_sweep_run(int argc, char **argv)
         }
         if (rc == EXIT_OK) {
             plan = model_plan_new(w, err, sizeof err);
-            r = plan ? model_report_new(plan) : NULL;
+            r = plan ? model_report_new_scoped(plan, scopes) : NULL;
             if (!r) {
                 fprintf(stderr, "chipsim sweep: out of memory\n");
                 rc = EXIT_SOFTWARE;
@@ -375,6 +378,7 @@ int cmd_sweep_run(int argc, char **argv)
         const world *ws[1] = {w0};
         cli_manifest mf = {.threads = threads ? threads : runner_default_threads(),
                            .model_events = events_total,
+                           .scopes = scopes,
                            .argc = argc,
                            .argv = argv,
                            .worlds = ws,

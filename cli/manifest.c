@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "sha256.h"
 
 #ifndef CHIPSIM_VERSION
@@ -59,6 +60,9 @@ sim_status cli_manifest_write(const cli_manifest *m, FILE *f, char *err, size_t 
         }
         fprintf(f, "]\nper_replication: %s\nevents: %s\n", m->per_replication ? "true" : "false",
                 m->events ? "true" : "false");
+        char list[64];
+        model_report_format_scopes(m->scopes ? m->scopes : MODEL_SCOPES_ALL, list, sizeof list);
+        fprintf(f, "scopes: '%s'\n", list);
     }
     fputs("scenarios:\n", f);
     for (size_t k = 0; k < m->n_worlds; k++) {
@@ -138,6 +142,7 @@ void cli_manifest_read_release(cli_manifest_read *m)
 sim_status cli_manifest_load(const char *path, cli_manifest_read *m, char *err, size_t err_size)
 {
     *m = (cli_manifest_read){0};
+    m->scopes = MODEL_SCOPES_ALL;
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, err_size, "%s: %s", path, strerror(errno));
@@ -178,6 +183,13 @@ sim_status cli_manifest_load(const char *path, cli_manifest_read *m, char *err, 
             }
         } else if (strncmp(line, "per_replication: ", 17) == 0) {
             m->per_replication = strncmp(line + 17, "true", 4) == 0;
+        } else if (strncmp(line, "scopes: '", 9) == 0) {
+            char list[64] = "";
+            if (sscanf(line + 9, "%63[a-z,]'", list) != 1 ||
+                !model_report_parse_scopes(list, &m->scopes)) {
+                st = SIM_EINVAL;
+                break;
+            }
         } else if (strncmp(line, "events: ", 8) == 0) {
             m->events = strncmp(line + 8, "true", 4) == 0;
         } else if (strncmp(line, "      - {path: ", 15) == 0) {

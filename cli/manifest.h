@@ -26,6 +26,7 @@ typedef struct cli_manifest {
     double wall_seconds;
     uint64_t threads;      /* per process */
     uint64_t model_events; /* events dispatched, summed over replications */
+    unsigned scopes;       /* MODEL_SCOPE_* bits of the report; 0 means all */
     /* What `merge` needs to rebuild the report of a shard: the scenario as
      * given, the overrides, and the optional outputs (NULL scenario: left
      * out). */
@@ -44,6 +45,7 @@ typedef struct cli_manifest_read {
     size_t n_sets;
     uint64_t seed, replications, shard, shards;
     bool per_replication, events;
+    unsigned scopes;        /* all (MODEL_SCOPES_ALL) when the manifest has no scopes line */
     char **paths, **hashes; /* files and their SHA-256 */
     size_t n_files;
 } cli_manifest_read;

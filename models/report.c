@@ -23,6 +23,7 @@ typedef struct group {
 
 struct model_report {
     const model_plan *p;
+    unsigned scopes; /* MODEL_SCOPE_* bits */
     group *groups;
     size_t n_groups;
     uint32_t *stock_groups; /* [stock][2 * SCOPE_KINDS]: item groups, then `all` groups */
@@ -138,13 +139,48 @@ static bool patent_firm(const world *w, uint32_t f)
     return false;
 }
 
-static void stock_scopes(const model_plan *p, uint32_t s, uint32_t scope[SCOPE_KINDS])
+/* The groups a stock point belongs to, WORLD_NONE for a scope left out. */
+static void stock_scopes(const model_report *r, uint32_t s, uint32_t scope[SCOPE_KINDS])
 {
+    const model_plan *p = r->p;
     const world_site *site = &p->w->sites[p->stocks[s].site];
     scope[SCOPE_WORLD] = 0;
     scope[SCOPE_COUNTRY] = site->country;
     scope[SCOPE_FIRM] = site->firm;
     scope[SCOPE_SITE] = p->stocks[s].site;
+    for (unsigned k = 0; k < SCOPE_KINDS; k++)
+        if (!(r->scopes & (1u << k))) scope[k] = WORLD_NONE;
+}
+
+bool model_report_parse_scopes(const char *list, unsigned *scopes)
+{
+    unsigned bits = 0;
+    const char *p = list;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        unsigned k = 0;
+        while (k < SCOPE_KINDS &&
+               !(strlen(scope_names[k]) == n && strncmp(p, scope_names[k], n) == 0))
+            k++;
+        if (k == SCOPE_KINDS || (bits & (1u << k))) return false;
+        bits |= 1u << k;
+        if (p[n] == '\0') break;
+        p += n + 1;
+    }
+    *scopes = bits;
+    return true;
+}
+
+void model_report_format_scopes(unsigned scopes, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size) buf[0] = '\0';
+    for (unsigned k = 0; k < SCOPE_KINDS; k++)
+        if (scopes & (1u << k)) {
+            int w = snprintf(buf + used, size > used ? size - used : 0, "%s%s", used ? "," : "",
+                             scope_names[k]);
+            if (w > 0) used += (size_t)w;
+        }
 }
 
 void model_report_free(model_report *r)
@@ -160,9 +196,15 @@ void model_report_free(model_report *r)
 
 model_report *model_report_new(const model_plan *p)
 {
+    return model_report_new_scoped(p, MODEL_SCOPES_ALL);
+}
+
+model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
+{
     model_report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->p = p;
+    r->scopes = scopes & MODEL_SCOPES_ALL;
     r->n_periods = p->n_periods;
     size_t cap = p->n_stocks * 2 * SCOPE_KINDS + p->w->n_firms;
     r->groups = calloc(cap ? cap : 1, sizeof *r->groups);
@@ -172,7 +214,7 @@ model_report *model_report_new(const model_plan *p)
     for (uint32_t s = 0; s < p->n_stocks; s++) {
         const plan_stock *ps = &p->stocks[s];
         uint32_t bits = stock_relevance(p, s), scope[SCOPE_KINDS];
-        stock_scopes(p, s, scope);
+        stock_scopes(r, s, scope);
         for (unsigned k = 0; k < SCOPE_KINDS; k++) {
             if (scope[k] == WORLD_NONE) continue;
             r->groups[n++] = (group){
@@ -183,7 +225,7 @@ model_report *model_report_new(const model_plan *p)
     }
     /* Firms in the patent picture (a portfolio, a licence, or products on
      * standards) report royalties, exposure and injunction days. */
-    for (uint32_t f = 0; f < p->w->n_firms; f++)
+    for (uint32_t f = 0; f < p->w->n_firms && (scopes & MODEL_SCOPE_FIRM); f++)
         if (patent_firm(p->w, f))
             r->groups[n++] = (group){group_key(SCOPE_FIRM, f, ITEM_ALL, 0), PATENT_BITS, 0};
     qsort(r->groups, n, sizeof *r->groups, cmp_group);
@@ -199,7 +241,7 @@ model_report *model_report_new(const model_plan *p)
         const plan_stock *ps = &p->stocks[s];
         uint32_t scope[SCOPE_KINDS];
         bool compute = (stock_relevance(p, s) & BIT(MET_COMPUTE_DELIVERED)) != 0;
-        stock_scopes(p, s, scope);
+        stock_scopes(r, s, scope);
         uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
         for (unsigned k = 0; k < SCOPE_KINDS; k++) {
             size_t a = SIZE_MAX, b = SIZE_MAX;

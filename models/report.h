@@ -22,6 +22,7 @@
 #ifndef MODELS_REPORT_H
 #define MODELS_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "csv_writer.h"
@@ -33,6 +34,23 @@
 typedef struct model_report model_report;
 
 model_report *model_report_new(const model_plan *p); /* NULL on out of memory */
+
+/* Which scopes get rows (a bit per kind); model_report_new has them all.
+ * Site rows cost memory and time in proportion to the sites: a world of
+ * 10^5 sites is best reported without them. */
+enum {
+    MODEL_SCOPE_WORLD = 1u << 0,
+    MODEL_SCOPE_COUNTRY = 1u << 1,
+    MODEL_SCOPE_FIRM = 1u << 2,
+    MODEL_SCOPE_SITE = 1u << 3,
+    MODEL_SCOPES_ALL = 15u
+};
+model_report *model_report_new_scoped(const model_plan *p, unsigned scopes);
+/* "world,country,firm,site" (any non-empty subset, any order) to bits;
+ * false on an unknown or repeated name or an empty list. */
+bool model_report_parse_scopes(const char *list, unsigned *scopes);
+/* The bits back as a list, for manifest.yaml ("world,country,firm,site"). */
+void model_report_format_scopes(unsigned scopes, char *buf, size_t size);
 void model_report_free(model_report *r);
 
 /* Adds one replication. */

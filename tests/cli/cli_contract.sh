@@ -239,6 +239,26 @@ if grep -q "sha256: $base_hash}" "$mdir/m/manifest.yaml" 2>/dev/null &&
   passes=$((passes + 1)); else echo "FAIL run manifest.yaml"; failures=$((failures + 1)); fi
 rm -rf "$mdir"
 
+# run --scopes: only the scopes asked for, and their rows are the full run's rows.
+odir=$(mktemp -d)
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 3 -q --scopes country,world \
+  --set run.end=2023-06-30 -o "$odir/cw"
+expect 0 EMPTY EMPTY -- run "$examples/middle-east-2023.yaml" -r 3 -q \
+  --set run.end=2023-06-30 -o "$odir/all"
+if grep -q "^scopes: 'world,country'$" "$odir/cw/manifest.yaml" &&
+  grep -q "^scopes: 'world,country,firm,site'$" "$odir/all/manifest.yaml" &&
+  grep -q '^model_events: [1-9][0-9]*$' "$odir/cw/manifest.yaml" &&
+  [ "$(tail -n +2 "$odir/cw/summary.csv" | cut -d, -f2 | sort -u | tr '\n' ' ')" = "CN SA SG TW US world " ] &&
+  diff <(grep -E '^[^,]*,(world|CN|SA|SG|TW|US),' "$odir/all/summary.csv") \
+    <(tail -n +2 "$odir/cw/summary.csv") >/dev/null; then
+  passes=$((passes + 1)); else echo "FAIL run --scopes"; failures=$((failures + 1)); fi
+rm -rf "$odir"
+expect 64 EMPTY "--scopes needs a comma-separated list of world, country, firm, site, each at most once \(got 'world,plant'\)" -- \
+  run "$examples/middle-east-2023.yaml" --scopes world,plant
+expect 64 EMPTY "each at most once \(got 'firm,firm'\)" -- compare "$examples/middle-east-2023.yaml" \
+  "$examples/middle-east-2023.yaml" --scopes firm,firm
+expect 64 EMPTY "--scopes needs a value" -- sweep "$examples/middle-east-2023.yaml" --scopes
+
 # --shard K/N and merge: the same bytes as one run of every replication.
 hdir=$(mktemp -d)
 for k in 1 2 3; do
