@@ -90,9 +90,10 @@ static void keep_totals(void *ctx, uint64_t rep, const double *values)
     scenario_run *s = ctx;
     double *to = s->totals + (size_t)rep * s->n_groups * MET_COUNT;
     for (size_t g = 0; g < s->n_groups; g++)
-        for (int m = 0; m < MET_COUNT; m++)
-            to[g * MET_COUNT + (size_t)m] =
-                values[model_report_total_index(s->report, g, (model_metric)m)];
+        for (int m = 0; m < MET_COUNT; m++) {
+            size_t i = model_report_total_index(s->report, g, (model_metric)m);
+            to[g * MET_COUNT + (size_t)m] = i == SIZE_MAX ? NAN : values[i];
+        }
 }
 
 static double total_of(const scenario_run *s, uint64_t rep, size_t g, int m)

@@ -19,6 +19,7 @@ typedef struct group {
     uint64_t key;
     uint32_t relevant; /* bit per model_metric */
     uint32_t example;  /* a stock point of the group, for units */
+    size_t base;       /* where the group's values start: see value_index */
 } group;
 
 struct model_report {
@@ -29,7 +30,8 @@ struct model_report {
     uint32_t *stock_groups; /* [stock][2 * SCOPE_KINDS]: item groups, then `all` groups */
     size_t n_periods;
     double *sums;     /* scratch: [group][period][RAW_COUNT] */
-    sim_tally *tally; /* [group][period + 1][MET_COUNT]; period n_periods = the whole run */
+    size_t n_values;  /* values per replication: the relevant metrics only */
+    sim_tally *tally; /* [n_values], laid out as the values (value_index) */
     double *values;   /* scratch: one replication's values, laid out like tally */
     sim_csv *stream;  /* --per-replication: rows written as replications are added */
     const char *stream_scenario;
@@ -217,17 +219,18 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
         stock_scopes(r, s, scope);
         for (unsigned k = 0; k < SCOPE_KINDS; k++) {
             if (scope[k] == WORLD_NONE) continue;
-            r->groups[n++] = (group){
-                group_key(k, scope[k], ps->is_need ? ITEM_NEED : ITEM_PRODUCT, ps->item), bits, s};
+            r->groups[n++] =
+                (group){group_key(k, scope[k], ps->is_need ? ITEM_NEED : ITEM_PRODUCT, ps->item),
+                        bits, s, 0};
             if (bits & BIT(MET_COMPUTE_DELIVERED))
-                r->groups[n++] = (group){group_key(k, scope[k], ITEM_ALL, 0), COMPUTE_BITS, s};
+                r->groups[n++] = (group){group_key(k, scope[k], ITEM_ALL, 0), COMPUTE_BITS, s, 0};
         }
     }
     /* Firms in the patent picture (a portfolio, a licence, or products on
      * standards) report royalties, exposure and injunction days. */
     for (uint32_t f = 0; f < p->w->n_firms && (scopes & MODEL_SCOPE_FIRM); f++)
         if (patent_firm(p->w, f))
-            r->groups[n++] = (group){group_key(SCOPE_FIRM, f, ITEM_ALL, 0), PATENT_BITS, 0};
+            r->groups[n++] = (group){group_key(SCOPE_FIRM, f, ITEM_ALL, 0), PATENT_BITS, 0, 0};
     qsort(r->groups, n, sizeof *r->groups, cmp_group);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -254,11 +257,20 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
             g[SCOPE_KINDS + k] = b == SIZE_MAX ? WORLD_NONE : (uint32_t)b;
         }
     }
+    /* Values hold only each group's relevant metrics: a quarter of the
+     * group x metric grid on the default scenario, so the tallies the
+     * replications add into stay in cache. */
+    size_t nv = 0;
+    for (size_t g = 0; g < m; g++) {
+        r->groups[g].base = nv;
+        nv += (r->n_periods + 1) * (size_t)__builtin_popcount(r->groups[g].relevant);
+    }
+    r->n_values = nv;
     r->sums = calloc(m * (r->n_periods ? r->n_periods : 1) * RAW_COUNT + 1, sizeof *r->sums);
-    r->tally = malloc((m * (r->n_periods + 1) * MET_COUNT + 1) * sizeof *r->tally);
-    r->values = malloc((m * (r->n_periods + 1) * MET_COUNT + 1) * sizeof *r->values);
+    r->tally = malloc((nv + 1) * sizeof *r->tally);
+    r->values = malloc((nv + 1) * sizeof *r->values);
     if (!r->sums || !r->tally || !r->values) goto oom;
-    for (size_t i = 0; i < m * (r->n_periods + 1) * MET_COUNT; i++)
+    for (size_t i = 0; i < nv; i++)
         sim_tally_init(&r->tally[i]);
     return r;
 oom:
@@ -267,6 +279,18 @@ oom:
 }
 
 static sim_status write_replication(model_report *r, const double *values);
+
+/* Where group g's metric met of period i (n_periods: the whole run) is in a
+ * values vector: the group's periods one after another, each holding the
+ * group's relevant metrics in metric order. For met = 0 (or any metric below
+ * the first relevant one) it is where the period's values start. */
+static inline size_t value_index(const model_report *r, size_t g, size_t i, int met)
+{
+    const group *gr = &r->groups[g];
+    uint32_t bits = gr->relevant;
+    return gr->base + i * (size_t)__builtin_popcount(bits) +
+           (size_t)__builtin_popcount(bits & (BIT(met) - 1u));
+}
 
 /* `all` carries compute (h100e) and the firm's patent money and days. */
 static const char *group_unit(const model_plan *p, const group *gr, model_metric m)
@@ -325,16 +349,16 @@ void model_report_values(const model_report *r, const model_metrics *m, double *
                 for (int x = 0; x < RAW_COUNT; x++)
                     if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
             }
-            double *v = values + (g * (np + 1) + i) * MET_COUNT;
-            for (int met = 0; met < MET_COUNT; met++)
-                v[met] = bits & BIT(met) ? model_metric_from_sums((model_metric)met, d) : NAN;
+            double *v = values + value_index(r, g, i, 0);
+            for (uint32_t b = bits; b; b &= b - 1)
+                *v++ = model_metric_from_sums((model_metric)__builtin_ctz(b), d);
         }
     }
 }
 
 void model_report_add_values(model_report *r, const double *values)
 {
-    size_t n = model_report_values_size(r);
+    size_t n = r->n_values;
     for (size_t i = 0; i < n; i++)
         if (!isnan(values[i])) sim_tally_add(&r->tally[i], values[i]);
     if (r->stream && !r->stream_status) r->stream_status = write_replication(r, values);
@@ -349,7 +373,7 @@ void model_report_add(model_report *r, const model_metrics *m)
 
 size_t model_report_values_size(const model_report *r)
 {
-    return r->n_groups * (r->n_periods + 1) * MET_COUNT;
+    return r->n_values;
 }
 
 static const char *scope_id(const model_plan *p, uint64_t key)
@@ -411,9 +435,10 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
         const group *gr = &r->groups[g];
         for (size_t i = series ? 0 : np; i <= np && !st; i++) {
             if (series && i == np) break;
-            const sim_tally *t = r->tally + (g * (np + 1) + i) * MET_COUNT;
-            for (int met = 0; met < MET_COUNT && !st; met++) {
-                if (!(gr->relevant & BIT(met)) || t[met].n == 0) continue;
+            const sim_tally *t = r->tally + value_index(r, g, i, 0);
+            for (uint32_t b = gr->relevant; b && !st; b &= b - 1, t++) {
+                int met = __builtin_ctz(b);
+                if (t->n == 0) continue;
                 const char *unit = group_unit(p, gr, (model_metric)met);
                 st = sim_csv_text(out, scenario);
                 if (!st && series) st = sim_csv_date(out, p->period_start[i]);
@@ -422,10 +447,10 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
                 if (!st) st = sim_csv_text(out, item_id(p, gr->key));
                 if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
                 if (!st) st = sim_csv_text(out, unit);
-                if (!st) st = write_stats(out, &t[met]);
-                if (!st && !series) st = sim_csv_number(out, t[met].min);
-                if (!st && !series) st = sim_csv_number(out, t[met].max);
-                if (!st) st = sim_csv_integer(out, (int64_t)t[met].n);
+                if (!st) st = write_stats(out, t);
+                if (!st && !series) st = sim_csv_number(out, t->min);
+                if (!st && !series) st = sim_csv_number(out, t->max);
+                if (!st) st = sim_csv_integer(out, (int64_t)t->n);
                 if (!st) st = sim_csv_end_row(out);
             }
         }
@@ -472,7 +497,7 @@ const sim_tally *model_report_total(const model_report *r, const char *scope_kin
         if (key_scope_kind(k) != SCOPE_WORLD && strcmp(scope_id(r->p, k), scope) != 0) continue;
         if (strcmp(item_id(r->p, k), item) != 0) continue;
         if (!(r->groups[g].relevant & BIT(m))) return NULL;
-        return r->tally + (g * (r->n_periods + 1) + r->n_periods) * MET_COUNT + m;
+        return r->tally + value_index(r, g, r->n_periods, m);
     }
     return NULL;
 }
@@ -505,9 +530,10 @@ static sim_status write_replication(model_report *r, const double *values)
     for (size_t g = 0; g < r->n_groups && !st; g++) {
         const group *gr = &r->groups[g];
         for (size_t i = 0; i < np && !st; i++) {
-            const double *v = values + (g * (np + 1) + i) * MET_COUNT;
-            for (int met = 0; met < MET_COUNT && !st; met++) {
-                if (isnan(v[met])) continue;
+            const double *v = values + value_index(r, g, i, 0);
+            for (uint32_t b = gr->relevant; b && !st; b &= b - 1, v++) {
+                int met = __builtin_ctz(b);
+                if (isnan(*v)) continue;
                 const char *unit = group_unit(p, gr, (model_metric)met);
                 st = sim_csv_text(out, r->stream_scenario);
                 if (!st) st = sim_csv_integer(out, (int64_t)r->next_replication);
@@ -517,7 +543,7 @@ static sim_status write_replication(model_report *r, const double *values)
                 if (!st) st = sim_csv_text(out, item_id(p, gr->key));
                 if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
                 if (!st) st = sim_csv_text(out, unit);
-                if (!st) st = sim_csv_number(out, v[met]);
+                if (!st) st = sim_csv_number(out, *v);
                 if (!st) st = sim_csv_end_row(out);
             }
         }
@@ -557,5 +583,6 @@ bool model_report_group_reports(const model_report *r, size_t g, model_metric m)
 
 size_t model_report_total_index(const model_report *r, size_t g, model_metric m)
 {
-    return (g * (r->n_periods + 1) + r->n_periods) * MET_COUNT + m;
+    if (!(r->groups[g].relevant & BIT(m))) return SIZE_MAX;
+    return value_index(r, g, r->n_periods, m);
 }

@@ -57,12 +57,13 @@ void model_report_free(model_report *r);
 void model_report_add(model_report *r, const model_metrics *m);
 
 /* The same in two steps: a replication's metric values (NaN where
- * undefined or not reported), laid out [group][period, then the whole
- * run][metric], model_report_values_size doubles; then adding them. Values
- * let callers pair replications (compare) or keep them (shards). */
+ * undefined), laid out [group][period, then the whole run][each metric the
+ * group reports, in metric order], model_report_values_size doubles; then
+ * adding them. Values let callers pair replications (compare) or keep them
+ * (shards). */
 size_t model_report_values_size(const model_report *r);
 /* Where a row's values are: index of (group, the whole run, metric) in a
- * values vector, found by ids (as model_report_total); SIZE_MAX if none.
+ * values vector; SIZE_MAX if the group does not report the metric.
  * Also the group count, and a group's ids and a metric's unit, for tables. */
 size_t model_report_groups(const model_report *r);
 const char *model_report_group_scope_kind(const model_report *r, size_t g);
