@@ -144,6 +144,7 @@ static sim_status write_compare(const scenario_run *runs, size_t n, uint64_t rep
         "diff_ci95_high", "rel_change",    "replications"};
     sim_status st = sim_csv_header(out, header, sizeof header / sizeof header[0]);
     const scenario_run *b = &runs[0];
+    sim_t_memo memo = {0};
     for (size_t k = 1; k < n && !st; k++) {
         const scenario_run *v = &runs[k];
         for (size_t g = 0; g < b->n_groups && !st; g++) {
@@ -165,8 +166,9 @@ static sim_status write_compare(const scenario_run *runs, size_t n, uint64_t rep
                 if (!st) st = sim_csv_number(out, p.var.mean);
                 if (!st) st = sim_csv_number(out, p.diff.mean);
                 sim_interval ci;
-                bool have_ci = p.diff.n >= 2 && sim_ci_t(p.diff.mean, sim_tally_sd(&p.diff),
-                                                         p.diff.n, 0.95, &ci) == SIM_OK;
+                bool have_ci =
+                    p.diff.n >= 2 && sim_ci_t_memo(&memo, p.diff.mean, sim_tally_sd(&p.diff),
+                                                   p.diff.n, 0.95, &ci) == SIM_OK;
                 if (!st) st = have_ci ? sim_csv_number(out, ci.low) : sim_csv_empty(out);
                 if (!st) st = have_ci ? sim_csv_number(out, ci.high) : sim_csv_empty(out);
                 if (!st)

@@ -143,12 +143,11 @@ static sim_status write_point(sim_csv *out, const param *params, size_t np, cons
                               const model_report *r)
 {
     sim_status st = SIM_OK;
+    sim_t_memo memo = {0};
     for (size_t g = 0; g < model_report_groups(r) && !st; g++) {
         for (int m = 0; m < MET_COUNT && !st; m++) {
             if (!model_report_group_reports(r, g, (model_metric)m)) continue;
-            const sim_tally *t = model_report_total(r, model_report_group_scope_kind(r, g),
-                                                    model_report_group_scope(r, g),
-                                                    model_report_group_item(r, g), (model_metric)m);
+            const sim_tally *t = model_report_group_total(r, g, (model_metric)m);
             if (!t || t->n == 0) continue;
             for (size_t k = 0; k < np && !st; k++)
                 st = sim_csv_text(out, params[k].values[idx[k]]);
@@ -158,7 +157,8 @@ static sim_status write_point(sim_csv *out, const param *params, size_t np, cons
             if (!st) st = sim_csv_text(out, model_report_group_unit(r, g, (model_metric)m));
             if (!st) st = sim_csv_number(out, t->mean);
             sim_interval ci;
-            bool have = t->n >= 2 && sim_ci_t(t->mean, sim_tally_sd(t), t->n, 0.95, &ci) == SIM_OK;
+            bool have = t->n >= 2 &&
+                        sim_ci_t_memo(&memo, t->mean, sim_tally_sd(t), t->n, 0.95, &ci) == SIM_OK;
             if (!st) st = have ? sim_csv_number(out, sim_tally_sd(t)) : sim_csv_empty(out);
             if (!st) st = have ? sim_csv_number(out, ci.low) : sim_csv_empty(out);
             if (!st) st = have ? sim_csv_number(out, ci.high) : sim_csv_empty(out);

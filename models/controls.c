@@ -19,6 +19,32 @@
 #include "model_internal.h"
 #include "rules.h"
 
+/* The rule deciding (product, buyer) holds until a rule takes effect or
+ * expires, and one order asks many times: remember the last decisions in a
+ * small table keyed by (product, country, firm), each with the days it
+ * holds. A miss costs a rules_decide; a hit, a few compares. */
+#define CONTROLS_MEMO 256u
+typedef struct decision_memo {
+    uint32_t product, country, firm, rule;
+    sim_date from, to; /* holds on [from, to); from > to: empty slot */
+} decision_memo;
+
+static uint32_t decide(model *m, uint32_t product, uint32_t country, uint32_t firm)
+{
+    sim_date d = sim_today(m->e);
+    uint32_t h = (product * 2654435761u) ^ (country * 40503u) ^ (firm * 97u);
+    decision_memo *c = &m->decisions[h % CONTROLS_MEMO];
+    if (c->product != product || c->country != country || c->firm != firm || d < c->from ||
+        d >= c->to) {
+        c->product = product;
+        c->country = country;
+        c->firm = firm;
+        c->rule = rules_decide(m->p->rules, product, country, firm, d);
+        rules_epoch(m->p->rules, d, &c->from, &c->to);
+    }
+    return c->rule;
+}
+
 controls_decision controls_check(model *m, uint32_t product, uint32_t from, uint32_t to,
                                  uint32_t *rule)
 {
@@ -26,7 +52,7 @@ controls_decision controls_check(model *m, uint32_t product, uint32_t from, uint
     *rule = WORLD_NONE;
     const world_site *buyer = &w->sites[to];
     if (w->sites[from].country == buyer->country) return CONTROLS_ALLOW;
-    uint32_t r = rules_decide(m->p->rules, product, buyer->country, buyer->firm, sim_today(m->e));
+    uint32_t r = decide(m, product, buyer->country, buyer->firm);
     if (r == WORLD_NONE) return CONTROLS_ALLOW;
     *rule = r;
     switch (w->rules[r].action.kind) {
@@ -149,9 +175,13 @@ sim_status controls_init(model *m)
     size_t quotas = (w->n_rules ? w->n_rules : 1) * (w->n_countries ? w->n_countries : 1);
     m->cap_used = calloc(quotas, sizeof *m->cap_used);
     m->cap_period = malloc(quotas * sizeof *m->cap_period);
+    m->decisions = malloc(CONTROLS_MEMO * sizeof *m->decisions);
+    if (m->decisions)
+        for (size_t i = 0; i < CONTROLS_MEMO; i++)
+            m->decisions[i] = (decision_memo){.from = 1, .to = 0};
     m->diversion_rng = sim_engine_stream(m->e, "controls.diversion", 0);
     if (!m->licences || !m->licence_rng || !m->review || !m->cap_used || !m->cap_period ||
-        !m->diversion_rng)
+        !m->decisions || !m->diversion_rng)
         return SIM_ENOMEM;
     for (size_t i = 0; i < quotas; i++)
         m->cap_period[i] = INT32_MIN;

@@ -490,6 +490,7 @@ done:
     free(m.licence_rng);
     patents_release(&m);
     free(m.cap_used);
+    free(m.decisions);
     free(m.cap_period);
     if (m.disruptions)
         for (size_t i = 0; i < w->n_disruptions; i++) {

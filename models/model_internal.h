@@ -248,14 +248,15 @@ struct model {
     disruption_rt *disruptions;
     flow *flows;
     sim_pool *claims, *shipments, *licences;
-    sim_rng **licence_rng;        /* per rule: review times and approvals */
-    sim_dist *review;             /* per rule with a review distribution */
-    sim_rng *diversion_rng;       /* does a blocked order try an illicit route? */
-    double *cap_used;             /* [rule][country]: quota used in cap_period */
-    sim_date *cap_period;         /* [rule][country]: the cap period cap_used counts */
-    shipment *live;               /* shipments under way or held */
-    model_events *events;         /* NULL: not recorded */
-    double *firm_cell;            /* the current period's firm cells; NULL during warm-up */
+    sim_rng **licence_rng;           /* per rule: review times and approvals */
+    sim_dist *review;                /* per rule with a review distribution */
+    sim_rng *diversion_rng;          /* does a blocked order try an illicit route? */
+    struct decision_memo *decisions; /* controls_check's memo: CONTROLS_MEMO entries */
+    double *cap_used;                /* [rule][country]: quota used in cap_period */
+    sim_date *cap_period;            /* [rule][country]: the cap period cap_used counts */
+    shipment *live;                  /* shipments under way or held */
+    model_events *events;            /* NULL: not recorded */
+    double *firm_cell;               /* the current period's firm cells; NULL during warm-up */
     int *injunctions;             /* [product][country]: injunctions in force stopping deliveries */
     int *firm_injunctions;        /* per firm: its injunctions in force */
     unsigned char *dispute_state; /* per dispute: 0 none, 2 injunction in force */

@@ -28,8 +28,10 @@ struct model_report {
     group *groups;
     size_t n_groups;
     uint32_t *stock_groups; /* [stock][2 * SCOPE_KINDS]: item groups, then `all` groups */
+    size_t *member_first;   /* [group + 1]: the group's stock points are */
+    uint32_t *members;      /* members[member_first[g] .. member_first[g + 1]), ascending */
     size_t n_periods;
-    double *sums;     /* scratch: [group][period][RAW_COUNT] */
+    double *sums;     /* scratch: [period][RAW_COUNT], one group at a time */
     size_t n_values;  /* values per replication: the relevant metrics only */
     sim_tally *tally; /* [n_values], laid out as the values (value_index) */
     double *values;   /* scratch: one replication's values, laid out like tally */
@@ -190,6 +192,8 @@ void model_report_free(model_report *r)
     if (!r) return;
     free(r->groups);
     free(r->stock_groups);
+    free(r->member_first);
+    free(r->members);
     free(r->sums);
     free(r->tally);
     free(r->values);
@@ -257,6 +261,26 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
             g[SCOPE_KINDS + k] = b == SIZE_MAX ? WORLD_NONE : (uint32_t)b;
         }
     }
+    /* Each group's stock points, so that a replication's values are summed
+     * one group at a time in a small scratch that stays in cache. */
+    r->member_first = calloc(m + 1, sizeof *r->member_first);
+    r->members = malloc((p->n_stocks * 2 * SCOPE_KINDS + 1) * sizeof *r->members);
+    if (!r->member_first || !r->members) goto oom;
+    for (size_t i = 0; i < (size_t)p->n_stocks * 2 * SCOPE_KINDS; i++)
+        if (r->stock_groups[i] != WORLD_NONE) r->member_first[r->stock_groups[i] + 1]++;
+    for (size_t g = 0; g < m; g++)
+        r->member_first[g + 1] += r->member_first[g];
+    {
+        size_t *next = malloc((m + 1) * sizeof *next);
+        if (!next) goto oom;
+        memcpy(next, r->member_first, (m + 1) * sizeof *next);
+        for (uint32_t s = 0; s < p->n_stocks; s++)
+            for (unsigned k = 0; k < 2 * SCOPE_KINDS; k++) {
+                uint32_t g = r->stock_groups[(size_t)s * 2 * SCOPE_KINDS + k];
+                if (g != WORLD_NONE) r->members[next[g]++] = s;
+            }
+        free(next);
+    }
     /* Values hold only each group's relevant metrics: a quarter of the
      * group x metric grid on the default scenario, so the tallies the
      * replications add into stay in cache. */
@@ -266,7 +290,7 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
         nv += (r->n_periods + 1) * (size_t)__builtin_popcount(r->groups[g].relevant);
     }
     r->n_values = nv;
-    r->sums = calloc(m * (r->n_periods ? r->n_periods : 1) * RAW_COUNT + 1, sizeof *r->sums);
+    r->sums = calloc(model_report_scratch_size(r) + 1, sizeof *r->sums);
     r->tally = malloc((nv + 1) * sizeof *r->tally);
     r->values = malloc((nv + 1) * sizeof *r->values);
     if (!r->sums || !r->tally || !r->values) goto oom;
@@ -307,7 +331,7 @@ static double period_days(const model_plan *p, size_t i)
 
 size_t model_report_scratch_size(const model_report *r)
 {
-    return r->n_groups * r->n_periods * RAW_COUNT;
+    return r->n_periods * RAW_COUNT;
 }
 
 void model_report_values(const model_report *r, const model_metrics *m, double *sums,
@@ -315,42 +339,48 @@ void model_report_values(const model_report *r, const model_metrics *m, double *
 {
     const model_plan *p = r->p;
     size_t np = r->n_periods;
-    memset(sums, 0, model_report_scratch_size(r) * sizeof *sums);
-    for (size_t i = 0; i < np; i++)
-        for (uint32_t s = 0; s < p->n_stocks; s++) {
-            const double *c = m->raw + (i * m->n_stocks + s) * RAW_COUNT;
-            const uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
-            for (unsigned k = 0; k < 2 * SCOPE_KINDS; k++) {
-                if (g[k] == WORLD_NONE) continue;
-                double *d = sums + ((size_t)g[k] * np + i) * RAW_COUNT;
+    for (size_t g = 0; g < r->n_groups; g++) {
+        const group *gr = &r->groups[g];
+        memset(sums, 0, np * RAW_COUNT * sizeof *sums);
+        /* A cell adds its stock points in ascending order: the sums do not
+         * depend on how the loops are arranged. */
+        bool all = key_item_kind(gr->key) == ITEM_ALL;
+        for (size_t j = r->member_first[g]; j < r->member_first[g + 1]; j++) {
+            const double *c = m->raw + (size_t)r->members[j] * RAW_COUNT;
+            double *d = sums;
+            for (size_t i = 0; i < np; i++, c += m->n_stocks * RAW_COUNT, d += RAW_COUNT) {
+                if (all) {
+                    /* `all` groups carry compute only: its five cells. */
+                    d[RAW_COMPUTE] += c[RAW_COMPUTE];
+                    for (int x = RAW_COMPUTE_DOMESTIC; x <= RAW_COMPUTE_DIVERTED; x++)
+                        d[x] += c[x];
+                } else {
+                    for (int x = 0; x < RAW_COUNT; x++)
+                        d[x] += c[x];
+                }
+            }
+        }
+        /* Firm cells (patents) go to the firm's `all` group. */
+        if (all && key_scope_kind(gr->key) == SCOPE_FIRM && (gr->relevant & PATENT_BITS)) {
+            uint32_t f = key_scope(gr->key);
+            for (size_t i = 0; i < np; i++) {
+                const double *c = m->firm_raw + (i * m->n_firms + f) * RAW_COUNT;
+                double *d = sums + i * RAW_COUNT;
                 for (int x = 0; x < RAW_COUNT; x++)
                     d[x] += c[x];
             }
         }
-    /* Firm cells (patents) go to the firm's `all` group. */
-    for (uint32_t f = 0; f < m->n_firms; f++) {
-        size_t g = find_group(r, group_key(SCOPE_FIRM, f, ITEM_ALL, 0));
-        if (g == SIZE_MAX || !(r->groups[g].relevant & PATENT_BITS)) continue;
-        for (size_t i = 0; i < np; i++) {
-            const double *c = m->firm_raw + (i * m->n_firms + f) * RAW_COUNT;
-            double *d = sums + (g * np + i) * RAW_COUNT;
-            for (int x = 0; x < RAW_COUNT; x++)
-                d[x] += c[x];
-        }
-    }
-    for (size_t g = 0; g < r->n_groups; g++) {
-        uint32_t bits = r->groups[g].relevant;
         double total[RAW_COUNT] = {0};
         for (size_t i = 0; i <= np; i++) {
             double *d = total;
             if (i < np) {
-                d = sums + (g * np + i) * RAW_COUNT;
+                d = sums + i * RAW_COUNT;
                 d[RAW_DAYS] = period_days(p, i);
                 for (int x = 0; x < RAW_COUNT; x++)
                     if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
             }
             double *v = values + value_index(r, g, i, 0);
-            for (uint32_t b = bits; b; b &= b - 1)
+            for (uint32_t b = gr->relevant; b; b &= b - 1)
                 *v++ = model_metric_from_sums((model_metric)__builtin_ctz(b), d);
         }
     }
@@ -405,14 +435,14 @@ static const char *item_id(const model_plan *p, uint64_t key)
 }
 
 /* mean, sd, ci95_low, ci95_high (empty where undefined). */
-static sim_status write_stats(sim_csv *out, const sim_tally *t)
+static sim_status write_stats(sim_csv *out, const sim_tally *t, sim_t_memo *memo)
 {
     sim_status st = sim_csv_number(out, t->mean);
     if (t->n >= 2) {
         sim_interval ci;
         double sd = sim_tally_sd(t);
         if (!st) st = sim_csv_number(out, sd);
-        if (!st && sim_ci_t(t->mean, sd, t->n, 0.95, &ci) == SIM_OK) {
+        if (!st && sim_ci_t_memo(memo, t->mean, sd, t->n, 0.95, &ci) == SIM_OK) {
             st = sim_csv_number(out, ci.low);
             if (!st) st = sim_csv_number(out, ci.high);
         } else if (!st) {
@@ -431,6 +461,7 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
     const model_plan *p = r->p;
     size_t np = r->n_periods;
     sim_status st = SIM_OK;
+    sim_t_memo memo = {0};
     for (size_t g = 0; g < r->n_groups && !st; g++) {
         const group *gr = &r->groups[g];
         for (size_t i = series ? 0 : np; i <= np && !st; i++) {
@@ -447,7 +478,7 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
                 if (!st) st = sim_csv_text(out, item_id(p, gr->key));
                 if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
                 if (!st) st = sim_csv_text(out, unit);
-                if (!st) st = write_stats(out, t);
+                if (!st) st = write_stats(out, t, &memo);
                 if (!st && !series) st = sim_csv_number(out, t->min);
                 if (!st && !series) st = sim_csv_number(out, t->max);
                 if (!st) st = sim_csv_integer(out, (int64_t)t->n);
@@ -585,4 +616,10 @@ size_t model_report_total_index(const model_report *r, size_t g, model_metric m)
 {
     if (!(r->groups[g].relevant & BIT(m))) return SIZE_MAX;
     return value_index(r, g, r->n_periods, m);
+}
+
+const sim_tally *model_report_group_total(const model_report *r, size_t g, model_metric m)
+{
+    size_t i = model_report_total_index(r, g, m);
+    return i == SIZE_MAX ? NULL : &r->tally[i];
 }

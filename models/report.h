@@ -72,6 +72,8 @@ const char *model_report_group_item(const model_report *r, size_t g);
 const char *model_report_group_unit(const model_report *r, size_t g, model_metric m);
 bool model_report_group_reports(const model_report *r, size_t g, model_metric m);
 size_t model_report_total_index(const model_report *r, size_t g, model_metric m);
+/* Group g's whole-run tally of m; NULL if the group does not report m. */
+const sim_tally *model_report_group_total(const model_report *r, size_t g, model_metric m);
 /* Computing values touches nothing in r, so replications can compute theirs
  * side by side; sums is scratch of model_report_scratch_size doubles. */
 size_t model_report_scratch_size(const model_report *r);

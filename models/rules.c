@@ -11,7 +11,13 @@ enum { SC_DEST, SC_EXCEPT_DEST, SC_USER, SC_EXCEPT_USER, SC_COUNT };
 
 struct rules {
     const world *w;
-    uint8_t *product;           /* [rule][product] */
+    uint8_t *product; /* [rule][product] */
+    /* The rules that catch each product, ascending: rules_decide looks at
+     * these only (a chip is caught by a few of the dozens of rules). */
+    uint32_t *product_first; /* [product + 1] */
+    uint32_t *product_rules;
+    sim_date *changes; /* every effective and expiry date, ascending, distinct */
+    size_t n_changes;
     uint8_t *country[SC_COUNT]; /* [rule][country] */
     uint8_t *firm[SC_COUNT];    /* [rule][firm] */
 };
@@ -20,6 +26,9 @@ void rules_free(rules *r)
 {
     if (!r) return;
     free(r->product);
+    free(r->product_first);
+    free(r->product_rules);
+    free(r->changes);
     for (int k = 0; k < SC_COUNT; k++) {
         free(r->country[k]);
         free(r->firm[k]);
@@ -63,6 +72,12 @@ static bool product_in_scope(const world *w, const world_rule *rule, uint32_t p)
     return refs_has(&rule->products, p);
 }
 
+static int cmp_date(const void *a, const void *b)
+{
+    sim_date x = *(const sim_date *)a, y = *(const sim_date *)b;
+    return (x > y) - (x < y);
+}
+
 rules *rules_new(const world *w)
 {
     rules *r = calloc(1, sizeof *r);
@@ -86,6 +101,29 @@ rules *rules_new(const world *w)
             mark_scope(w, scopes[k], r->country[k] + i * w->n_countries,
                        r->firm[k] + i * w->n_firms);
     }
+    size_t caught = 0;
+    for (size_t i = 0; i < w->n_rules * w->n_products; i++)
+        caught += r->product[i] != 0;
+    r->product_first = calloc(w->n_products + 1, sizeof *r->product_first);
+    r->product_rules = malloc((caught + 1) * sizeof *r->product_rules);
+    if (!r->product_first || !r->product_rules) goto oom;
+    size_t n = 0;
+    for (uint32_t p = 0; p < w->n_products; p++) {
+        for (uint32_t i = 0; i < w->n_rules; i++)
+            if (r->product[(size_t)i * w->n_products + p]) r->product_rules[n++] = i;
+        r->product_first[p + 1] = (uint32_t)n;
+    }
+    r->changes = malloc((2 * w->n_rules + 1) * sizeof *r->changes);
+    if (!r->changes) goto oom;
+    for (size_t i = 0; i < w->n_rules; i++) {
+        r->changes[r->n_changes++] = w->rules[i].effective;
+        r->changes[r->n_changes++] = w->rules[i].expires;
+    }
+    qsort(r->changes, r->n_changes, sizeof *r->changes, cmp_date);
+    size_t u = 0;
+    for (size_t i = 0; i < r->n_changes; i++)
+        if (u == 0 || r->changes[u - 1] != r->changes[i]) r->changes[u++] = r->changes[i];
+    r->n_changes = u;
     return r;
 oom:
     rules_free(r);
@@ -153,9 +191,10 @@ uint32_t rules_decide(const rules *r, uint32_t product, uint32_t country, uint32
     const world *w = r->w;
     uint32_t best = WORLD_NONE;
     int best_severity = 0;
-    for (uint32_t i = 0; i < w->n_rules; i++) {
+    for (uint32_t j = r->product_first[product]; j < r->product_first[product + 1]; j++) {
+        uint32_t i = r->product_rules[j];
         const world_rule *rule = &w->rules[i];
-        if (!rules_in_force(rule, d) || !rules_catch_product(r, i, product)) continue;
+        if (!rules_in_force(rule, d)) continue;
         if (!catches_buyer(r, i, country, firm)) continue;
         int s = rules_severity(rule);
         /* Between equally severe rules the newer one decides: a rule that
@@ -168,4 +207,19 @@ uint32_t rules_decide(const rules *r, uint32_t product, uint32_t country, uint32
         }
     }
     return best;
+}
+
+void rules_epoch(const rules *r, sim_date d, sim_date *from, sim_date *to)
+{
+    /* The first change after d, by bisection. */
+    size_t lo = 0, hi = r->n_changes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->changes[mid] <= d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *from = lo > 0 ? r->changes[lo - 1] : INT32_MIN;
+    *to = lo < r->n_changes ? r->changes[lo] : INT32_MAX;
 }

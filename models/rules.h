@@ -48,4 +48,8 @@ int rules_severity(const world_rule *rule);
 uint32_t rules_decide(const rules *r, uint32_t product, uint32_t country, uint32_t firm,
                       sim_date d);
 
+/* The days around d on which no rule takes effect or expires, [*from, *to):
+ * every decision made on d holds over them. */
+void rules_epoch(const rules *r, sim_date d, sim_date *from, sim_date *to);
+
 #endif

@@ -106,11 +106,23 @@ double sim_timeavg_mean(const sim_timeavg *a, double t)
  */
 sim_status sim_ci_t(double mean, double sd, uint64_t n, double level, sim_interval *out)
 {
-    assert(out);
+    sim_t_memo memo = {0};
+    return sim_ci_t_memo(&memo, mean, sd, n, level, out);
+}
+
+sim_status sim_ci_t_memo(sim_t_memo *memo, double mean, double sd, uint64_t n, double level,
+                         sim_interval *out)
+{
+    assert(out && memo);
     out->low = out->high = out->half_width = NAN;
     if (n < 2 || !(level > 0 && level < 1) || !isfinite(mean) || !isfinite(sd) || sd < 0)
         return SIM_EINVAL;
-    double t = gsl_cdf_tdist_Qinv(0.5 * (1.0 - level), (double)(n - 1));
+    if (memo->n != n || memo->level != level) {
+        memo->n = n;
+        memo->level = level;
+        memo->t = gsl_cdf_tdist_Qinv(0.5 * (1.0 - level), (double)(n - 1));
+    }
+    double t = memo->t;
     if (!isfinite(t)) return SIM_EINVAL;
     double half = sd == 0 ? 0.0 : t * sd / sqrt((double)n);
     out->low = mean - half;

@@ -61,6 +61,17 @@ typedef struct sim_interval {
  * (0, 1) or inputs not finite; sd == 0 gives a zero-width interval. */
 sim_status sim_ci_t(double mean, double sd, uint64_t n, double level, sim_interval *out);
 
+/* The same, remembering the last quantile in *memo (zero it first): writing
+ * a report asks for the same t(0.95, n-1) on every row, and computing it
+ * costs more than formatting the row. The caller owns the memo. */
+typedef struct sim_t_memo {
+    double level;
+    uint64_t n;
+    double t;
+} sim_t_memo;
+sim_status sim_ci_t_memo(sim_t_memo *memo, double mean, double sd, uint64_t n, double level,
+                         sim_interval *out);
+
 #define SIM_BATCH_SLOTS 32
 
 typedef struct sim_batch_means {
