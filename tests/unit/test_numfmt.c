@@ -39,6 +39,58 @@ static void check_round_trip(double x)
     assert_null(strchr(buf, ','));
 }
 
+/* What the text must be, by definition: the shortest of %.15g, %.16g, %.17g
+ * that reads back (the formatter computes it from one %.16e). */
+static void reference(double x, char *out, size_t size)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, x);
+        if (prec == 17 || strtod(out, NULL) == x) return;
+    }
+}
+
+static uint64_t next_u64(uint64_t *s)
+{
+    /* splitmix64: a fixed, portable sequence of test inputs */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void check_reference(double x)
+{
+    char want[64], got[SIM_NUMFMT_BUFSIZE];
+    if (!isfinite(x) || x == 0) return;
+    reference(x, want, sizeof want);
+    sim_numfmt_double(got, x);
+    if (strcmp(got, want) != 0) fail_msg("%a: got %s, printf gives %s", x, got, want);
+}
+
+/* Against printf on 1.2 million doubles: any bit pattern, decimal fractions
+ * and ratios such as report means, integers, and doubles nearest to texts
+ * whose dropped digits are exactly a half (the case printf must settle). */
+static void test_matches_printf(void **state)
+{
+    (void)state;
+    uint64_t seed = 20261121;
+    for (int i = 0; i < 300000; i++) {
+        uint64_t bits = next_u64(&seed);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        check_reference(x);
+        check_reference((double)(int64_t)(next_u64(&seed) >> (next_u64(&seed) % 64)) /
+                        (double)(1 + next_u64(&seed) % 1000));
+        check_reference((double)(next_u64(&seed) % 100000000) /
+                        pow(10, (double)(next_u64(&seed) % 12)));
+        char text[64];
+        snprintf(text, sizeof text, "%llu.%llu5e%d", (unsigned long long)(next_u64(&seed) % 10),
+                 (unsigned long long)(next_u64(&seed) % 1000000000000000u),
+                 (int)(next_u64(&seed) % 40) - 20);
+        check_reference(strtod(text, NULL));
+    }
+}
+
 static void test_known_texts(void **state)
 {
     (void)state;
@@ -132,7 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_texts),         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_zero_and_non_finite), cmocka_unit_test(test_integers),
-        cmocka_unit_test(test_locale_independent),
+        cmocka_unit_test(test_locale_independent),  cmocka_unit_test(test_matches_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
