@@ -74,11 +74,22 @@ plots: build
 	cd scenarios/plots && gnuplot -e "in='$(CURDIR)/$(PLOT_OUT)/compare.csv'; out='$(CURDIR)/$(PLOT_DIR)/compare.png'" compare.gp
 	@echo "plots: $(PLOT_DIR)/*.png"
 
+# make bench: bench_load, then bench/compare.sh, which runs bench_mm1, bench_model_mm1,
+# bench_hold, the SimPy M/M/1 and chipsim run on the scenarios, prints the table
+# against the targets and writes it to bench/results.md. BENCH_ARGS go to compare.sh
+# (e.g. BENCH_ARGS="--simpy-customers 200000 --reps 100").
+BENCH_ARGS ?=
+
 bench: build
-	$(BUILD)/bench/bench_mm1
-	$(BUILD)/bench/bench_hold
 	$(BUILD)/bench/bench_load
-	$(BUILD)/bench/bench_model_mm1
+	bash bench/compare.sh $(BUILD) $(BENCH_ARGS)
+
+# make scale: synthetic worlds of 10^2..10^5 sites (bench/gen.c), load and run time,
+# events/s and peak memory, and a 10^4-site world over 1..8 years; writes
+# bench/scale.md and bench/img/scale_*.png (see bench/scale.sh).
+.PHONY: scale
+scale: build
+	bench/scale.sh $(BUILD)
 
 # Seeds are copied (path flattened into the name) into $(FUZZ_BUILD)/seeds/;
 # libFuzzer reads them and tests/fuzz/regressions/<target>/ and writes new

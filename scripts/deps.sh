@@ -10,7 +10,8 @@ set -u
 
 # Each package earns its place in README.md ("Dependencies").
 pkgs=(cmake make pkg-config gcc libgsl-dev libcsv-dev libcmocka-dev libfyaml-dev
-      librandom123-dev openmpi-bin libopenmpi-dev gnuplot-nox parallel "$@")
+      librandom123-dev openmpi-bin libopenmpi-dev gnuplot-nox parallel time python3-simpy
+      "$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "deps: not a Debian system (no dpkg-query); make sure these are installed: ${pkgs[*]}" >&2
