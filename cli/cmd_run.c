@@ -287,10 +287,9 @@ int cmd_run_run(int argc, char **argv)
     }
     char err[1024];
     model_plan *plan = model_plan_new(w, err, sizeof err);
-    model_metrics *m = plan ? model_metrics_new(plan) : NULL;
     model_report *r = plan ? model_report_new_scoped(plan, scopes) : NULL;
     rc = EXIT_OK;
-    if (!plan || !m || !r) {
+    if (!plan || !r) {
         fprintf(stderr, "chipsim run: out of memory\n");
         rc = EXIT_SOFTWARE;
     }
@@ -501,7 +500,6 @@ int cmd_run_run(int argc, char **argv)
     if (rc == EXIT_OK && !quiet && writer) print_table(w, r, reps);
     model_events_release(&events);
     model_report_free(r);
-    model_metrics_free(m);
     model_plan_free(plan);
     world_free(w);
 out:

@@ -103,16 +103,33 @@ static void fail(shared *sh, uint64_t rep, sim_status st, const char *msg)
     snprintf(sh->err, sizeof sh->err, "replication %llu: %s", (unsigned long long)rep, msg);
 }
 
+/* Where a thread's replication folds its periods as they close. */
+typedef struct fold_target {
+    const model_report *report;
+    double *totals;
+    double *values;
+} fold_target;
+
+static void fold_period(void *ctx, const model_metrics *m, size_t period)
+{
+    fold_target *t = ctx;
+    model_report_fold_period(t->report, m, period, t->totals, t->values);
+}
+
 static void *worker(void *arg)
 {
     shared *sh = arg;
     const runner_config *cfg = sh->cfg;
-    model_metrics *m = model_metrics_new(cfg->plan);
-    /* Each thread turns its replication into report values outside the lock;
-     * only adding them to the tallies, in replication order, is serial. */
-    double *sums = malloc((model_report_scratch_size(cfg->report) + 1) * sizeof *sums);
+    /* Each thread turns its replication into report values outside the lock,
+     * period by period as the replication runs (so it holds one period's
+     * cells, whatever the horizon); only adding them to the tallies, in
+     * replication order, is serial. */
+    size_t n_totals = model_report_scratch_size(cfg->report);
+    double *totals = malloc((n_totals + 1) * sizeof *totals);
     double *values = malloc((model_report_values_size(cfg->report) + 1) * sizeof *values);
-    if (!sums || !values) {
+    fold_target target = {cfg->report, totals, values};
+    model_metrics *m = model_metrics_new_streaming(cfg->plan, fold_period, &target);
+    if (!totals || !values) {
         model_metrics_free(m);
         m = NULL;
     }
@@ -139,8 +156,10 @@ static void *worker(void *arg)
         c.events = cfg->events ? &local : NULL;
         err[0] = '\0';
         model_run_info info = {0};
+        memset(totals, 0, n_totals * sizeof *totals);
+        target.values = values;
         sim_status st = model_run(cfg->plan, &c, m, &info, err, sizeof err);
-        if (st == SIM_OK) model_report_values(cfg->report, m, sums, values);
+        if (st == SIM_OK) model_report_finish(cfg->report, totals, values);
         if (st == SIM_OK && local.oom) {
             st = SIM_ENOMEM;
             snprintf(err, sizeof err, "out of memory keeping the events");
@@ -184,7 +203,7 @@ static void *worker(void *arg)
     }
     model_events_release(&local);
     model_metrics_free(m);
-    free(sums);
+    free(totals);
     free(values);
     return NULL;
 }

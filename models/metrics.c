@@ -4,6 +4,7 @@
  */
 #include "metrics.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,15 +100,16 @@ const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stoc
     return "units";
 }
 
-model_metrics *model_metrics_new(const model_plan *p)
+static model_metrics *metrics_new(const model_plan *p, size_t slots)
 {
     model_metrics *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->n_periods = p->n_periods;
     m->n_stocks = p->n_stocks;
     m->n_firms = p->w->n_firms;
-    size_t n = m->n_periods * m->n_stocks * RAW_COUNT;
-    size_t nf = m->n_periods * m->n_firms * RAW_COUNT;
+    m->n_slots = slots;
+    size_t n = slots * m->n_stocks * RAW_COUNT;
+    size_t nf = slots * m->n_firms * RAW_COUNT;
     m->raw = calloc(n ? n : 1, sizeof *m->raw);
     m->firm_raw = calloc(nf ? nf : 1, sizeof *m->firm_raw);
     if (!m->raw || !m->firm_raw) {
@@ -115,6 +117,22 @@ model_metrics *model_metrics_new(const model_plan *p)
         free(m->firm_raw);
         free(m);
         return NULL;
+    }
+    return m;
+}
+
+model_metrics *model_metrics_new(const model_plan *p)
+{
+    return metrics_new(p, p->n_periods);
+}
+
+model_metrics *model_metrics_new_streaming(const model_plan *p, model_period_fold fold, void *ctx)
+{
+    assert(fold);
+    model_metrics *m = metrics_new(p, 1);
+    if (m) {
+        m->fold = fold;
+        m->fold_ctx = ctx;
     }
     return m;
 }
@@ -129,13 +147,14 @@ void model_metrics_free(model_metrics *m)
 
 void model_metrics_clear(model_metrics *m)
 {
-    memset(m->raw, 0, m->n_periods * m->n_stocks * RAW_COUNT * sizeof *m->raw);
-    memset(m->firm_raw, 0, m->n_periods * m->n_firms * RAW_COUNT * sizeof *m->firm_raw);
+    memset(m->raw, 0, m->n_slots * m->n_stocks * RAW_COUNT * sizeof *m->raw);
+    memset(m->firm_raw, 0, m->n_slots * m->n_firms * RAW_COUNT * sizeof *m->firm_raw);
 }
 
 void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from, size_t to,
                        model_stock_filter want, const void *ctx, double sums[RAW_COUNT])
 {
+    assert(!m->fold); /* streaming metrics hold one period */
     for (int r = 0; r < RAW_COUNT; r++)
         sums[r] = 0;
     if (to > m->n_periods) to = m->n_periods;
@@ -156,72 +175,58 @@ void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t from,
     }
 }
 
+/* Every metric is a raw sum, or a ratio of two (undefined, NaN, when the
+ * denominator is not positive). */
+typedef struct metric_def {
+    model_raw num, den; /* den RAW_COUNT: no denominator */
+} metric_def;
+
+static const metric_def defs[MET_COUNT] = {
+    [MET_DEMAND] = {RAW_DEMAND, RAW_COUNT},
+    [MET_DELIVERED] = {RAW_DELIVERED, RAW_COUNT},
+    [MET_FILL_RATE] = {RAW_IMMEDIATE, RAW_DEMAND},
+    [MET_ORDER_WAIT] = {RAW_WAIT_DAYS, RAW_FILLED},
+    [MET_BACKLOG] = {RAW_BACKLOG_END, RAW_COUNT},
+    [MET_LOST] = {RAW_LOST, RAW_COUNT},
+    [MET_PRODUCED] = {RAW_PRODUCED, RAW_COUNT},
+    [MET_SCRAPPED] = {RAW_SCRAPPED, RAW_COUNT},
+    [MET_INVENTORY] = {RAW_INV_AREA, RAW_DAYS}, /* time averages over the days summed */
+    [MET_IN_TRANSIT] = {RAW_TRANSIT_AREA, RAW_DAYS},
+    [MET_SHIPPED] = {RAW_SHIPPED, RAW_COUNT},
+    [MET_COMPUTE_DELIVERED] = {RAW_COMPUTE, RAW_COUNT},
+    [MET_BLOCKED] = {RAW_BLOCKED, RAW_COUNT},
+    [MET_SUBSTITUTED] = {RAW_SUBSTITUTED, RAW_COUNT},
+    [MET_LICENCE_APPROVED] = {RAW_LIC_APPROVED, RAW_COUNT},
+    [MET_LICENCE_DENIED] = {RAW_LIC_DENIED, RAW_COUNT},
+    [MET_LICENCE_PENDING] = {RAW_LIC_PENDING_END, RAW_COUNT},
+    [MET_LICENCE_REVIEW] = {RAW_LIC_REVIEW_DAYS, RAW_LIC_DECIDED},
+    [MET_REVENUE_REMITTED] = {RAW_REMITTED, RAW_COUNT},
+    [MET_DIVERTED_ATTEMPTED] = {RAW_DIVERTED_ATTEMPTED, RAW_COUNT},
+    [MET_DIVERTED_DELIVERED] = {RAW_DIVERTED_DELIVERED, RAW_COUNT},
+    [MET_SEIZED] = {RAW_SEIZED, RAW_COUNT},
+    [MET_DIVERSION_MARKUP] = {RAW_MARKUP_USD, RAW_COUNT},
+    [MET_COMPUTE_DOMESTIC] = {RAW_COMPUTE_DOMESTIC, RAW_COUNT},
+    [MET_COMPUTE_DIRECT] = {RAW_COMPUTE_DIRECT, RAW_COUNT},
+    [MET_COMPUTE_LICENSED] = {RAW_COMPUTE_LICENSED, RAW_COUNT},
+    [MET_COMPUTE_DIVERTED] = {RAW_COMPUTE_DIVERTED, RAW_COUNT},
+    [MET_STOPPED] = {RAW_STOPPED, RAW_COUNT},
+    [MET_ROYALTIES_PAID] = {RAW_ROYALTY_PAID, RAW_COUNT},
+    [MET_ROYALTIES_RECEIVED] = {RAW_ROYALTY_RECEIVED, RAW_COUNT},
+    [MET_EXPOSURE] = {RAW_EXPOSURE, RAW_COUNT},
+    [MET_INJUNCTION_DAYS] = {RAW_INJUNCTION_DAYS, RAW_COUNT},
+};
+
+uint64_t model_metric_raws(model_metric met)
+{
+    if (met >= MET_COUNT) return 0;
+    const metric_def *d = &defs[met];
+    return UINT64_C(1) << d->num | (d->den < RAW_COUNT ? UINT64_C(1) << d->den : 0);
+}
+
 double model_metric_from_sums(model_metric met, const double s[RAW_COUNT])
 {
-    switch (met) {
-    case MET_DEMAND:
-        return s[RAW_DEMAND];
-    case MET_DELIVERED:
-        return s[RAW_DELIVERED];
-    case MET_FILL_RATE:
-        return s[RAW_DEMAND] > 0 ? s[RAW_IMMEDIATE] / s[RAW_DEMAND] : NAN;
-    case MET_ORDER_WAIT:
-        return s[RAW_FILLED] > 0 ? s[RAW_WAIT_DAYS] / s[RAW_FILLED] : NAN;
-    case MET_BACKLOG:
-        return s[RAW_BACKLOG_END];
-    case MET_LOST:
-        return s[RAW_LOST];
-    case MET_PRODUCED:
-        return s[RAW_PRODUCED];
-    case MET_SCRAPPED:
-        return s[RAW_SCRAPPED];
-    case MET_INVENTORY:
-        return s[RAW_DAYS] > 0 ? s[RAW_INV_AREA] / s[RAW_DAYS] : NAN;
-    case MET_IN_TRANSIT:
-        return s[RAW_DAYS] > 0 ? s[RAW_TRANSIT_AREA] / s[RAW_DAYS] : NAN;
-    case MET_SHIPPED:
-        return s[RAW_SHIPPED];
-    case MET_COMPUTE_DELIVERED:
-        return s[RAW_COMPUTE];
-    case MET_BLOCKED:
-        return s[RAW_BLOCKED];
-    case MET_SUBSTITUTED:
-        return s[RAW_SUBSTITUTED];
-    case MET_LICENCE_APPROVED:
-        return s[RAW_LIC_APPROVED];
-    case MET_LICENCE_DENIED:
-        return s[RAW_LIC_DENIED];
-    case MET_LICENCE_PENDING:
-        return s[RAW_LIC_PENDING_END];
-    case MET_LICENCE_REVIEW:
-        return s[RAW_LIC_DECIDED] > 0 ? s[RAW_LIC_REVIEW_DAYS] / s[RAW_LIC_DECIDED] : NAN;
-    case MET_REVENUE_REMITTED:
-        return s[RAW_REMITTED];
-    case MET_DIVERTED_ATTEMPTED:
-        return s[RAW_DIVERTED_ATTEMPTED];
-    case MET_DIVERTED_DELIVERED:
-        return s[RAW_DIVERTED_DELIVERED];
-    case MET_SEIZED:
-        return s[RAW_SEIZED];
-    case MET_DIVERSION_MARKUP:
-        return s[RAW_MARKUP_USD];
-    case MET_COMPUTE_DOMESTIC:
-    case MET_COMPUTE_DIRECT:
-    case MET_COMPUTE_LICENSED:
-    case MET_COMPUTE_DIVERTED:
-        return s[RAW_COMPUTE_DOMESTIC + (met - MET_COMPUTE_DOMESTIC)];
-    case MET_STOPPED:
-        return s[RAW_STOPPED];
-    case MET_ROYALTIES_PAID:
-        return s[RAW_ROYALTY_PAID];
-    case MET_ROYALTIES_RECEIVED:
-        return s[RAW_ROYALTY_RECEIVED];
-    case MET_EXPOSURE:
-        return s[RAW_EXPOSURE];
-    case MET_INJUNCTION_DAYS:
-        return s[RAW_INJUNCTION_DAYS];
-    case MET_COUNT:
-        break;
-    }
-    return NAN;
+    if (met >= MET_COUNT) return NAN;
+    const metric_def *d = &defs[met];
+    if (d->den == RAW_COUNT) return s[d->num];
+    return s[d->den] > 0 ? s[d->num] / s[d->den] : NAN;
 }

@@ -115,19 +115,51 @@ bool model_raw_is_level(model_raw r);
 /* "units", "h100e" (the need's unit, for a need), "ratio", "days". */
 const char *model_metric_unit(const model_plan *p, model_metric m, uint32_t stock);
 
+/* Called as each period closes, with its cells complete (levels included);
+ * the cells are cleared after it returns when the metrics stream. */
+typedef void (*model_period_fold)(void *ctx, const model_metrics *m, size_t period);
+
 struct model_metrics {
     size_t n_periods, n_stocks, n_firms;
-    double *raw;      /* [period][stock][RAW_COUNT] */
-    double *firm_raw; /* [period][firm][RAW_COUNT]: patents (royalties, exposure, days) */
+    size_t n_slots;         /* periods held: n_periods, or 1 when streaming */
+    double *raw;            /* [slot][stock][RAW_COUNT] */
+    double *firm_raw;       /* [slot][firm][RAW_COUNT]: patents (royalties, exposure, days) */
+    model_period_fold fold; /* streaming only */
+    void *fold_ctx;
 };
 
+/* Every period's cells, kept to the end of the replication (tests read any
+ * cell of any period). */
 model_metrics *model_metrics_new(const model_plan *p);
+/* Streaming: one period's cells at a time, handed to fold(ctx, m, period)
+ * as the period closes and then cleared, so memory does not grow with the
+ * horizon (the replication runner folds them into report values). */
+model_metrics *model_metrics_new_streaming(const model_plan *p, model_period_fold fold, void *ctx);
 void model_metrics_free(model_metrics *m);
 void model_metrics_clear(model_metrics *m);
 
+/* The cells of a period (in streaming mode, the current one whatever
+ * period says). */
 static inline double *model_metrics_cell(model_metrics *m, size_t period, size_t stock)
 {
-    return m->raw + (period * m->n_stocks + stock) * RAW_COUNT;
+    size_t slot = m->fold ? 0 : period;
+    return m->raw + (slot * m->n_stocks + stock) * RAW_COUNT;
+}
+static inline const double *model_metrics_cell_const(const model_metrics *m, size_t period,
+                                                     size_t stock)
+{
+    size_t slot = m->fold ? 0 : period;
+    return m->raw + (slot * m->n_stocks + stock) * RAW_COUNT;
+}
+static inline double *model_metrics_firm_cells(model_metrics *m, size_t period)
+{
+    size_t slot = m->fold ? 0 : period;
+    return m->firm_raw + slot * m->n_firms * RAW_COUNT;
+}
+static inline const double *model_metrics_firm_cells_const(const model_metrics *m, size_t period)
+{
+    size_t slot = m->fold ? 0 : period;
+    return m->firm_raw + slot * m->n_firms * RAW_COUNT;
 }
 
 /* Reporting periods: calendar periods from the end of the warm-up to the
@@ -147,7 +179,8 @@ uint32_t model_plan_find_stock(const model_plan *p, uint32_t site, uint32_t item
  * stock points for which want(stock) is true (NULL: all). */
 typedef bool (*model_stock_filter)(const model_plan *p, uint32_t stock, const void *ctx);
 
-/* Sums raw values of the selected cells into sums[RAW_COUNT]. */
+/* Sums raw values of the selected cells into sums[RAW_COUNT] (metrics that
+ * keep every period, not streaming ones). */
 void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t period_from,
                        size_t period_to, model_stock_filter want, const void *ctx,
                        double sums[RAW_COUNT]);
@@ -156,5 +189,8 @@ void model_metrics_sum(const model_plan *p, const model_metrics *m, size_t perio
  * wait with no filled order). Inventory and in transit are time averages
  * over the days the sums cover. */
 double model_metric_from_sums(model_metric m, const double sums[RAW_COUNT]);
+/* The raw values model_metric_from_sums reads for m: bit r for raw r. (The
+ * report sums only these; test_metrics checks the two agree.) */
+uint64_t model_metric_raws(model_metric m);
 
 #endif

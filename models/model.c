@@ -345,11 +345,16 @@ static void period_boundary(sim_engine *e, void *obj, uint64_t arg)
             m->cell[s * RAW_COUNT + RAW_BACKLOG_END] = m->stocks[s].backlog;
             m->cell[s * RAW_COUNT + RAW_LIC_PENDING_END] = m->stocks[s].licence_pending;
         }
+        /* Streaming metrics hand the closed period on and reuse its cells. */
+        if (m->out->fold) {
+            m->out->fold(m->out->fold_ctx, m->out, m->period);
+            model_metrics_clear(m->out);
+        }
     }
     if (arg < m->p->n_periods) {
         m->period = (size_t)arg;
         m->cell = model_metrics_cell(m->out, m->period, 0);
-        m->firm_cell = m->out->firm_raw + m->period * m->out->n_firms * RAW_COUNT;
+        m->firm_cell = model_metrics_firm_cells(m->out, m->period);
     } else {
         m->cell = NULL;
         m->firm_cell = NULL;

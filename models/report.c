@@ -3,6 +3,7 @@
  */
 #include "report.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct model_report {
     size_t *member_first;   /* [group + 1]: the group's stock points are */
     uint32_t *members;      /* members[member_first[g] .. member_first[g + 1]), ascending */
     size_t n_periods;
-    double *sums;     /* scratch: [period][RAW_COUNT], one group at a time */
+    double *sums;     /* scratch: [group][RAW_COUNT], the whole run's sums */
     size_t n_values;  /* values per replication: the relevant metrics only */
     sim_tally *tally; /* [n_values], laid out as the values (value_index) */
     double *values;   /* scratch: one replication's values, laid out like tally */
@@ -126,6 +127,12 @@ static uint32_t stock_relevance(const model_plan *p, uint32_t s)
     }
     return bits;
 }
+
+/* The raw values of compute delivered, in total and by channel. */
+#define COMPUTE_RAWS                                                                               \
+    (UINT64_C(1) << RAW_COMPUTE | UINT64_C(1) << RAW_COMPUTE_DOMESTIC |                            \
+     UINT64_C(1) << RAW_COMPUTE_DIRECT | UINT64_C(1) << RAW_COMPUTE_LICENSED |                     \
+     UINT64_C(1) << RAW_COMPUTE_DIVERTED)
 
 #define PATENT_BITS                                                                                \
     (BIT(MET_ROYALTIES_PAID) | BIT(MET_ROYALTIES_RECEIVED) | BIT(MET_EXPOSURE) |                   \
@@ -331,59 +338,90 @@ static double period_days(const model_plan *p, size_t i)
 
 size_t model_report_scratch_size(const model_report *r)
 {
-    return r->n_periods * RAW_COUNT;
+    return r->n_groups * RAW_COUNT;
 }
 
-void model_report_values(const model_report *r, const model_metrics *m, double *sums,
-                         double *values)
+/* The raw values group gr's metrics read, as indices: raw[0 .. n_member)
+ * are summed over the group's stock points, raw[n_member .. n) come only
+ * from firm cells (an `all` group carries compute from its stock points;
+ * a firm's `all` group adds its patent cells). RAW_DAYS is not among them:
+ * it is the period's length, not a sum. */
+static unsigned group_raws(const group *gr, uint8_t raw[RAW_COUNT], unsigned *n_member)
+{
+    uint64_t wanted = 0;
+    for (uint32_t b = gr->relevant; b; b &= b - 1)
+        wanted |= model_metric_raws((model_metric)__builtin_ctz(b));
+    wanted &= ~(UINT64_C(1) << RAW_DAYS);
+    uint64_t from_members = key_item_kind(gr->key) == ITEM_ALL ? wanted & COMPUTE_RAWS : wanted;
+    unsigned n = 0;
+    for (uint64_t b = from_members; b; b &= b - 1)
+        raw[n++] = (uint8_t)__builtin_ctzll(b);
+    *n_member = n;
+    for (uint64_t b = wanted & ~from_members; b; b &= b - 1)
+        raw[n++] = (uint8_t)__builtin_ctzll(b);
+    return n;
+}
+
+void model_report_fold_period(const model_report *r, const model_metrics *m, size_t period,
+                              double *totals, double *values)
 {
     const model_plan *p = r->p;
     size_t np = r->n_periods;
+    double days = period_days(p, period);
     for (size_t g = 0; g < r->n_groups; g++) {
         const group *gr = &r->groups[g];
-        memset(sums, 0, np * RAW_COUNT * sizeof *sums);
+        uint8_t raw[RAW_COUNT];
+        unsigned n_member;
+        unsigned n_raw = group_raws(gr, raw, &n_member);
+        double d[RAW_COUNT];
+        for (unsigned x = 0; x < n_raw; x++)
+            d[raw[x]] = 0;
         /* A cell adds its stock points in ascending order: the sums do not
          * depend on how the loops are arranged. */
-        bool all = key_item_kind(gr->key) == ITEM_ALL;
         for (size_t j = r->member_first[g]; j < r->member_first[g + 1]; j++) {
-            const double *c = m->raw + (size_t)r->members[j] * RAW_COUNT;
-            double *d = sums;
-            for (size_t i = 0; i < np; i++, c += m->n_stocks * RAW_COUNT, d += RAW_COUNT) {
-                if (all) {
-                    /* `all` groups carry compute only: its five cells. */
-                    d[RAW_COMPUTE] += c[RAW_COMPUTE];
-                    for (int x = RAW_COMPUTE_DOMESTIC; x <= RAW_COMPUTE_DIVERTED; x++)
-                        d[x] += c[x];
-                } else {
-                    for (int x = 0; x < RAW_COUNT; x++)
-                        d[x] += c[x];
-                }
-            }
+            const double *c = model_metrics_cell_const(m, period, r->members[j]);
+            for (unsigned x = 0; x < n_member; x++)
+                d[raw[x]] += c[raw[x]];
         }
         /* Firm cells (patents) go to the firm's `all` group. */
-        if (all && key_scope_kind(gr->key) == SCOPE_FIRM && (gr->relevant & PATENT_BITS)) {
-            uint32_t f = key_scope(gr->key);
-            for (size_t i = 0; i < np; i++) {
-                const double *c = m->firm_raw + (i * m->n_firms + f) * RAW_COUNT;
-                double *d = sums + i * RAW_COUNT;
-                for (int x = 0; x < RAW_COUNT; x++)
-                    d[x] += c[x];
-            }
+        if (key_item_kind(gr->key) == ITEM_ALL && key_scope_kind(gr->key) == SCOPE_FIRM &&
+            (gr->relevant & PATENT_BITS)) {
+            const double *c =
+                model_metrics_firm_cells_const(m, period) + key_scope(gr->key) * RAW_COUNT;
+            for (unsigned x = 0; x < n_raw; x++)
+                d[raw[x]] += c[raw[x]];
         }
-        double total[RAW_COUNT] = {0};
-        for (size_t i = 0; i <= np; i++) {
-            double *d = total;
-            if (i < np) {
-                d = sums + i * RAW_COUNT;
-                d[RAW_DAYS] = period_days(p, i);
-                for (int x = 0; x < RAW_COUNT; x++)
-                    if (!model_raw_is_level((model_raw)x) || i + 1 == np) total[x] += d[x];
-            }
-            double *v = values + value_index(r, g, i, 0);
-            for (uint32_t b = gr->relevant; b; b &= b - 1)
-                *v++ = model_metric_from_sums((model_metric)__builtin_ctz(b), d);
-        }
+        d[RAW_DAYS] = days;
+        /* The whole run: flows add up; a level is the last period's. */
+        double *total = totals + g * RAW_COUNT;
+        total[RAW_DAYS] += days;
+        for (unsigned x = 0; x < n_raw; x++)
+            if (!model_raw_is_level((model_raw)raw[x]) || period + 1 == np)
+                total[raw[x]] += d[raw[x]];
+        double *v = values + value_index(r, g, period, 0);
+        for (uint32_t b = gr->relevant; b; b &= b - 1)
+            *v++ = model_metric_from_sums((model_metric)__builtin_ctz(b), d);
     }
+}
+
+void model_report_finish(const model_report *r, const double *totals, double *values)
+{
+    for (size_t g = 0; g < r->n_groups; g++) {
+        const double *total = totals + g * RAW_COUNT;
+        double *v = values + value_index(r, g, r->n_periods, 0);
+        for (uint32_t b = r->groups[g].relevant; b; b &= b - 1)
+            *v++ = model_metric_from_sums((model_metric)__builtin_ctz(b), total);
+    }
+}
+
+void model_report_values(const model_report *r, const model_metrics *m, double *totals,
+                         double *values)
+{
+    assert(!m->fold); /* streaming metrics were folded as they went */
+    memset(totals, 0, model_report_scratch_size(r) * sizeof *totals);
+    for (size_t i = 0; i < r->n_periods; i++)
+        model_report_fold_period(r, m, i, totals, values);
+    model_report_finish(r, totals, values);
 }
 
 void model_report_add_values(model_report *r, const double *values)

@@ -75,10 +75,18 @@ size_t model_report_total_index(const model_report *r, size_t g, model_metric m)
 /* Group g's whole-run tally of m; NULL if the group does not report m. */
 const sim_tally *model_report_group_total(const model_report *r, size_t g, model_metric m);
 /* Computing values touches nothing in r, so replications can compute theirs
- * side by side; sums is scratch of model_report_scratch_size doubles. */
+ * side by side; totals is scratch of model_report_scratch_size doubles.
+ * From metrics that keep every period: */
 size_t model_report_scratch_size(const model_report *r);
-void model_report_values(const model_report *r, const model_metrics *m, double *sums,
+void model_report_values(const model_report *r, const model_metrics *m, double *totals,
                          double *values);
+/* From streaming metrics (model_metrics_new_streaming), as a replication
+ * runs: zero totals, fold every period as it closes (in order, from its
+ * model_period_fold), then finish to fill in the whole run. The values are
+ * the same, to the bit, as model_report_values gives. */
+void model_report_fold_period(const model_report *r, const model_metrics *m, size_t period,
+                              double *totals, double *values);
+void model_report_finish(const model_report *r, const double *totals, double *values);
 void model_report_add_values(model_report *r, const double *values);
 
 /* --per-replication: from now on each replication added also writes its

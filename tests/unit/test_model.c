@@ -1675,6 +1675,101 @@ static void test_settlement_prevents_injunction(void **state)
     close_run(&r);
 }
 
+/* ---- streaming metrics: the report folded period by period ---- */
+
+typedef struct fold_into {
+    const model_report *rep;
+    double *totals, *values;
+    size_t next; /* the period expected next: folds come in order, each once */
+} fold_into;
+
+static void fold_one(void *ctx, const model_metrics *m, size_t period)
+{
+    fold_into *f = ctx;
+    assert_int_equal(period, f->next);
+    f->next++;
+    model_report_fold_period(f->rep, m, period, f->totals, f->values);
+}
+
+/* Values folded as the periods close, from metrics that hold one period,
+ * are the same to the bit as values from metrics that keep every period
+ * (what the tests read); checked on a world with compute, licences and
+ * site/firm/country groups and on one with patents (firm cells). */
+static void check_streaming(run *r)
+{
+    model_report *rep = model_report_new(r->p);
+    assert_non_null(rep);
+    size_t nv = model_report_values_size(rep), nt = model_report_scratch_size(rep);
+    double *full = malloc((nv + 1) * sizeof *full), *streamed = calloc(nv + 1, sizeof *streamed);
+    double *totals = malloc((nt + 1) * sizeof *totals);
+    assert_true(full && streamed && totals);
+    fold_into f = {rep, totals, streamed, 0};
+    model_metrics *sm = model_metrics_new_streaming(r->p, fold_one, &f);
+    assert_non_null(sm);
+    /* One period's cells, not n_periods' */
+    assert_int_equal(sm->n_slots, 1);
+    for (uint64_t i = 0; i < 3; i++) {
+        replicate(r, r->w->run.seed, i);
+        model_report_values(rep, r->m, totals, full);
+        memset(totals, 0, nt * sizeof *totals);
+        f.next = 0;
+        model_config c = model_config_default(r->w);
+        c.seed = r->w->run.seed;
+        c.replication = i;
+        c.check_conservation = true;
+        char err[1024] = "";
+        if (model_run(r->p, &c, sm, NULL, err, sizeof err) != SIM_OK)
+            fail_msg("model_run: %s", err);
+        assert_int_equal(f.next, model_plan_periods(r->p));
+        model_report_finish(rep, totals, streamed);
+        assert_memory_equal(full, streamed, nv * sizeof *full);
+    }
+    model_metrics_free(sm);
+    free(full);
+    free(streamed);
+    free(totals);
+    model_report_free(rep);
+}
+
+static void test_streaming_report(void **state)
+{
+    run r;
+    open_run(&r, state, "report.yaml", report_yaml);
+    check_streaming(&r);
+    close_run(&r);
+    open_patents(&r, state, "2024-03-15", true);
+    check_streaming(&r);
+    close_run(&r);
+}
+
+/* model_metric_raws names every raw value model_metric_from_sums reads:
+ * changing any other leaves every metric as it was (the report sums only
+ * the named ones). */
+static void test_metric_raws(void **state)
+{
+    (void)state;
+    for (int met = 0; met < MET_COUNT; met++) {
+        uint64_t used = model_metric_raws((model_metric)met);
+        assert_int_not_equal(used, 0);
+        double a[RAW_COUNT], b[RAW_COUNT];
+        for (int x = 0; x < RAW_COUNT; x++) {
+            a[x] = 1.5 + x;
+            b[x] = used >> x & 1 ? a[x] : -7.25 * (x + 1);
+        }
+        double va = model_metric_from_sums((model_metric)met, a);
+        double vb = model_metric_from_sums((model_metric)met, b);
+        assert_memory_equal(&va, &vb, sizeof va);
+        /* and each named raw matters */
+        for (int x = 0; x < RAW_COUNT; x++) {
+            if (!(used >> x & 1)) continue;
+            memcpy(b, a, sizeof b);
+            b[x] = 1e6 + x;
+            vb = model_metric_from_sums((model_metric)met, b);
+            assert_true(vb != va);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1700,6 +1795,8 @@ int main(void)
         cmocka_unit_test(test_need_orders_complete),
         cmocka_unit_test(test_events_at_period_boundaries),
         cmocka_unit_test(test_zero_capacity),
+        cmocka_unit_test(test_streaming_report),
+        cmocka_unit_test(test_metric_raws),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
