@@ -90,15 +90,14 @@ static size_t find_group(const model_report *r, uint64_t key)
     (BIT(MET_COMPUTE_DELIVERED) | BIT(MET_COMPUTE_DOMESTIC) | BIT(MET_COMPUTE_DIRECT) |            \
      BIT(MET_COMPUTE_LICENSED) | BIT(MET_COMPUTE_DIVERTED))
 
-/* The metrics that mean something for one stock point. */
-static uint32_t stock_relevance(const model_plan *p, uint32_t s)
+/* The metrics that mean something for one stock point; demanded: whether
+ * demand arrives at it (stocks_demanded). */
+static uint32_t stock_relevance(const model_plan *p, uint32_t s, bool demanded)
 {
     const world *w = p->w;
     const plan_stock *ps = &p->stocks[s];
     uint32_t bits = 0;
-    for (size_t d = 0; d < w->n_demand; d++) {
-        const world_demand *dm = &w->demand[d];
-        if (dm->site != ps->site || dm->item != ps->item || dm->is_need != ps->is_need) continue;
+    if (demanded) {
         bits |= BIT(MET_DEMAND) | BIT(MET_DELIVERED) | BIT(MET_FILL_RATE) | BIT(MET_ORDER_WAIT) |
                 BIT(MET_BACKLOG) | BIT(MET_LOST);
         uint32_t h = world_find_attribute(w, "h100e");
@@ -212,10 +211,37 @@ model_report *model_report_new(const model_plan *p)
     return model_report_new_scoped(p, MODEL_SCOPES_ALL);
 }
 
+/* rel[s]: the relevant metrics of stock point s (one pass over the demand,
+ * not one per stock point: that was quadratic in sites). */
+static uint32_t *stocks_relevance(const model_plan *p)
+{
+    uint32_t *rel = calloc(p->n_stocks + 1, sizeof *rel);
+    bool *demanded = calloc(p->n_stocks + 1, sizeof *demanded);
+    if (rel && demanded) {
+        for (size_t d = 0; d < p->w->n_demand; d++) {
+            const world_demand *dm = &p->w->demand[d];
+            uint32_t s = model_plan_find_stock(p, dm->site, dm->item, dm->is_need);
+            if (s != WORLD_NONE) demanded[s] = true;
+        }
+        for (uint32_t s = 0; s < p->n_stocks; s++)
+            rel[s] = stock_relevance(p, s, demanded[s]);
+    } else {
+        free(rel);
+        rel = NULL;
+    }
+    free(demanded);
+    return rel;
+}
+
 model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
 {
     model_report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
+    uint32_t *rel = stocks_relevance(p);
+    if (!rel) {
+        free(r);
+        return NULL;
+    }
     r->p = p;
     r->scopes = scopes & MODEL_SCOPES_ALL;
     r->n_periods = p->n_periods;
@@ -226,7 +252,7 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
     size_t n = 0;
     for (uint32_t s = 0; s < p->n_stocks; s++) {
         const plan_stock *ps = &p->stocks[s];
-        uint32_t bits = stock_relevance(p, s), scope[SCOPE_KINDS];
+        uint32_t bits = rel[s], scope[SCOPE_KINDS];
         stock_scopes(r, s, scope);
         for (unsigned k = 0; k < SCOPE_KINDS; k++) {
             if (scope[k] == WORLD_NONE) continue;
@@ -254,7 +280,7 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
     for (uint32_t s = 0; s < p->n_stocks; s++) {
         const plan_stock *ps = &p->stocks[s];
         uint32_t scope[SCOPE_KINDS];
-        bool compute = (stock_relevance(p, s) & BIT(MET_COMPUTE_DELIVERED)) != 0;
+        bool compute = (rel[s] & BIT(MET_COMPUTE_DELIVERED)) != 0;
         stock_scopes(r, s, scope);
         uint32_t *g = r->stock_groups + (size_t)s * 2 * SCOPE_KINDS;
         for (unsigned k = 0; k < SCOPE_KINDS; k++) {
@@ -303,8 +329,10 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
     if (!r->sums || !r->tally || !r->values) goto oom;
     for (size_t i = 0; i < nv; i++)
         sim_tally_init(&r->tally[i]);
+    free(rel);
     return r;
 oom:
+    free(rel);
     model_report_free(r);
     return NULL;
 }
