@@ -5,8 +5,9 @@
 #   bash bench/compare.sh [BUILD_DIR] [--simpy-customers N] [--reps N] [--output FILE]
 #
 #   BUILD_DIR            a Release build of chipsim (default: build)
-#   --simpy-customers N  customers for the SimPy M/M/1 (default 1000000; SimPy runs
-#                        about 0.2 M customers/s, the C benchmarks use 10 M)
+#   --simpy-customers N  customers for the SimPy M/M/1 (default 10000000, as the C
+#                        benchmarks; SimPy runs about 0.1 M customers/s, so this
+#                        part takes about 90 s: pass fewer for a quick look)
 #   --reps N             replications of the default scenario at -j 1 and -j 2
 #                        (default 200); the largest scenario gets about the same
 #                        number of model events; the 1000-replication run is fixed
@@ -41,7 +42,7 @@ die() {
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=build
-simpy_customers=1000000
+simpy_customers=10000000
 reps_default=200
 output=$repo/bench/results.md
 default_scenario=scenarios/middle-east-2023-08.yaml

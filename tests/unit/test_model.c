@@ -34,6 +34,7 @@
 #include "csv_writer.h"
 #include "date.h"
 #include "diag.h"
+#include "events.h"
 #include "metrics.h"
 #include "model.h"
 #include "report.h"
@@ -1635,9 +1636,34 @@ static void test_injunction(void **state)
 {
     run r;
     open_patents(&r, state, "2024-03-15", true);
-    run_once(&r);
+    model_events ev = {0};
+    model_config c = model_config_default(r.w);
+    c.seed = r.w->run.seed;
+    c.check_conservation = true;
+    c.events = &ev;
+    char err[1024] = "";
+    if (model_run(r.p, &c, r.m, &r.info, err, sizeof err) != SIM_OK) fail_msg("model_run: %s", err);
     const uint32_t s = stock_of(&r, "retail", "phone");
     const size_t n = days_of(&r), from = 19, to = 49;
+    /* --events: filed on day 9, granted on day 19, lifted on day 49, and the
+     * licence takes effect on 2024-03-15 (day 74), once each. */
+    const struct {
+        model_event_kind kind;
+        size_t day;
+    } want[] = {{EV_DISPUTE_FILED, 9},
+                {EV_INJUNCTION_GRANTED, from},
+                {EV_INJUNCTION_LIFTED, to},
+                {EV_LICENCE_EFFECTIVE, 74}};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        size_t seen = 0;
+        for (size_t i = 0; i < ev.n; i++)
+            if (ev.at[i].kind == want[k].kind) {
+                seen++;
+                assert_int_equal(ev.at[i].date, r.w->run.start + (sim_date)want[k].day);
+            }
+        assert_int_equal(seen, 1);
+    }
+    model_events_release(&ev);
     double days = 0, stopped = 0, ordered = 0;
     for (size_t d = 0; d < n; d++) {
         days += firm_at(&r, d, "oppo", RAW_INJUNCTION_DAYS);
