@@ -4,8 +4,10 @@
  * Royalties. Each unit delivered to demand is a sale by its product's owner.
  * For every portfolio of another firm whose standards the product
  * implements, the sale is either licensed or not:
- *   - a licence in force between the owner and the portfolio's firm (either
- *     party, bilateral or cross) that covers the standards: the owner pays
+ *   - a licence in force that lets the owner practise the portfolio's
+ *     patents (a cross-licence between the two firms, or a one-way licence
+ *     from the portfolio's firm, its first party, to the owner) and covers
+ *     the standards: the owner pays
  *     the licence's royalty_usd_per_unit (a cross-licence's net balancing
  *     payment) to the portfolio's firm;
  *   - otherwise the owner is exposed to the portfolio's asking rate.
@@ -40,15 +42,17 @@ static bool licence_in_force(const world_licence *l, sim_date d)
     return l->effective <= d && d < l->expires;
 }
 
-/* The licence in force today between firms a and b, or WORLD_NONE. */
-static uint32_t licence_between(const model *m, uint32_t a, uint32_t b, sim_date d)
+/* The licence in force today that lets `user` practise the patents of
+ * `holder`, or WORLD_NONE: a cross-licence between the two (either order),
+ * or a one-way (bilateral) licence from holder (first party) to user. */
+static uint32_t licence_for(const model *m, uint32_t user, uint32_t holder, sim_date d)
 {
     const world *w = m->w;
     for (uint32_t i = 0; i < w->n_licences; i++) {
         const world_licence *l = &w->licences[i];
-        bool pair = (l->parties[0] == a && l->parties[1] == b) ||
-                    (l->parties[0] == b && l->parties[1] == a);
-        if (pair && licence_in_force(l, d)) return i;
+        bool grants = (l->parties[0] == holder && l->parties[1] == user) ||
+                      (l->cross && l->parties[0] == user && l->parties[1] == holder);
+        if (grants && licence_in_force(l, d)) return i;
     }
     return WORLD_NONE;
 }
@@ -67,7 +71,7 @@ void patents_sold(model *m, uint32_t product, double units)
     for (size_t k = 0; k < w->n_portfolios; k++) {
         const world_portfolio *pf = &w->portfolios[k];
         if (pf->firm == p->owner) continue; /* one's own patents */
-        uint32_t li = licence_between(m, p->owner, pf->firm, today);
+        uint32_t li = licence_for(m, p->owner, pf->firm, today);
         const world_licence *l = li != WORLD_NONE ? &w->licences[li] : NULL;
         double exposed = 0;
         bool covered = false;

@@ -1437,12 +1437,15 @@ static void read_patents(loader *L)
             if ((v = ynode_get(item, "type"))) {
                 if (v->kind == YNODE_SCALAR && strcmp(v->text, "cross") == 0)
                     x->cross = true;
-                else if (v->kind == YNODE_SCALAR && strcmp(v->text, "one_way") == 0)
+                else if (v->kind == YNODE_SCALAR &&
+                         (strcmp(v->text, "one_way") == 0 || strcmp(v->text, "bilateral") == 0))
                     x->cross = false;
                 else {
                     char got[96];
-                    read_error(&L->r, v->loc, "%s.type: got %s; expected cross or one_way", p,
-                               read_got(got, v));
+                    read_error(&L->r, v->loc,
+                               "%s.type: got %s; expected cross, or one_way (also written "
+                               "bilateral: the first party licenses the second)",
+                               p, read_got(got, v));
                 }
             }
             const ynode *eff = read_required(&L->r, item, "effective", p,

@@ -559,11 +559,14 @@ static const ynode *merge_by_id(scenario_source *s, const ynode *base, const yno
 
 /* A mapping whose kind is chosen by a key (a distribution's `dist`, an
  * inventory's `policy`, an action's `type`) is replaced whole when that key
- * changes: the old kind's parameters mean nothing to the new one. */
+ * changes: the old kind's parameters mean nothing to the new one. An item
+ * with an id (a patent licence's `type`: cross or one_way) keeps its other
+ * keys: they mean the same whatever its type. */
 static bool changes_kind(const ynode *base, const ynode *over)
 {
     static const char *const kinds[] = {"dist", "policy", "type"};
-    for (size_t i = 0; i < 3; i++) {
+    size_t n = scenario_item_identity(base) ? 2 : 3;
+    for (size_t i = 0; i < n; i++) {
         const ynode *a = ynode_get(base, kinds[i]), *b = ynode_get(over, kinds[i]);
         if (a && b && a->kind == YNODE_SCALAR && b->kind == YNODE_SCALAR &&
             strcmp(a->text, b->text) != 0)

@@ -1629,6 +1629,50 @@ static void test_royalties(void **state)
     close_run(&r);
 }
 
+/* A one-way (bilateral) licence runs from its first party to its second:
+ * [huawei, oppo] lets oppo sell on huawei's patents at 0.80 a unit;
+ * [oppo, huawei] licenses oppo's (absent) patents to huawei and leaves oppo
+ * exposed at huawei's 2.50. A cross-licence works in both orders. */
+static void check_licence_direction(void **state, const char *type, const char *parties,
+                                    double paid_per_unit, double exposed_per_unit)
+{
+    /* The shared world, with this licence's type and parties. */
+    char base[sizeof patents_fmt + 64], yaml[sizeof patents_fmt + 128];
+    int k = snprintf(base, sizeof base, patents_fmt, "2024-01-01", "");
+    assert_true(k > 0 && (size_t)k < sizeof base);
+    static const char was[] = "parties: [huawei, oppo], type: cross";
+    const char *cut = strstr(base, was);
+    assert_non_null(cut);
+    k = snprintf(yaml, sizeof yaml, "%.*sparties: %s, type: %s%s", (int)(cut - base), base, parties,
+                 type, cut + strlen(was));
+    assert_true(k > 0 && (size_t)k < sizeof yaml);
+    run r;
+    open_run(&r, state, "direction.yaml", yaml);
+    run_once(&r);
+    const uint32_t s = stock_of(&r, "retail", "phone");
+    double units = 0, paid = 0, exposed = 0, received = 0;
+    for (size_t d = 0; d < days_of(&r); d++) {
+        units += at(&r, d, s, RAW_DELIVERED);
+        paid += firm_at(&r, d, "oppo", RAW_ROYALTY_PAID);
+        exposed += firm_at(&r, d, "oppo", RAW_EXPOSURE);
+        received += firm_at(&r, d, "huawei", RAW_ROYALTY_RECEIVED);
+    }
+    assert_true(units > 3000);
+    assert_true(fabs(paid - paid_per_unit * units) < 0.005);
+    assert_true(fabs(received - paid_per_unit * units) < 0.005);
+    assert_true(fabs(exposed - exposed_per_unit * units) < 0.005);
+    close_run(&r);
+}
+
+static void test_licence_direction(void **state)
+{
+    check_licence_direction(state, "bilateral", "[huawei, oppo]", 0.80, 0);
+    check_licence_direction(state, "one_way", "[huawei, oppo]", 0.80, 0);
+    check_licence_direction(state, "one_way", "[oppo, huawei]", 0, 2.50);
+    check_licence_direction(state, "bilateral", "[oppo, huawei]", 0, 2.50);
+    check_licence_direction(state, "cross", "[oppo, huawei]", 0.80, 0);
+}
+
 /* An injunction granted with probability 1 on day 19 (filed day 9 + 10)
  * stops every delivery in the forum for exactly its 30 days; the orders
  * wait and are filled on day 49 when it is lifted. */
@@ -1822,6 +1866,7 @@ int main(void)
         cmocka_unit_test(test_events_at_period_boundaries),
         cmocka_unit_test(test_zero_capacity),
         cmocka_unit_test(test_streaming_report),
+        cmocka_unit_test(test_licence_direction),
         cmocka_unit_test(test_metric_raws),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
