@@ -28,6 +28,7 @@
 #include "model.h"
 #include "outdir.h"
 #include "report.h"
+#include "runner.h"
 #include "sha256.h"
 
 #define MAX_SHARDS 100000
@@ -228,6 +229,7 @@ int cmd_merge_run(int argc, char **argv)
         rc = EXIT_SOFTWARE;
         goto out;
     }
+    model_report_set_write_threads(r, runner_default_threads());
     struct stat sb;
     if (!force && stat(out_dir, &sb) == 0) {
         fprintf(stderr, "chipsim merge: output folder '%s' exists; use --force\n", out_dir);

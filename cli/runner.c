@@ -215,6 +215,8 @@ sim_status runner_run(const runner_config *cfg, char *err, size_t err_size)
     pthread_mutex_init(&sh.lock, NULL);
     pthread_cond_init(&sh.turn, NULL);
     unsigned n = cfg->threads ? cfg->threads : 1;
+    /* The report's rows are formatted by as many threads as ran it. */
+    model_report_set_write_threads(cfg->report, n);
     if (n > cfg->count) n = cfg->count ? (unsigned)cfg->count : 1;
     sh.window = 2 * (uint64_t)n;
     sh.ring = calloc(sh.window, sizeof *sh.ring);

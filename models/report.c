@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ struct model_report {
     const char *stream_scenario;
     uint64_t next_replication;
     sim_status stream_status;
+    unsigned write_threads; /* threads that format rows (model_report_set_write_threads) */
 };
 
 static uint64_t group_key(unsigned scope_kind, uint32_t scope, unsigned item_kind, uint32_t item)
@@ -522,13 +524,15 @@ static sim_status write_stats(sim_csv *out, const sim_tally *t, sim_t_memo *memo
     return st;
 }
 
-static sim_status write_rows(const model_report *r, sim_csv *out, const char *scenario, bool series)
+/* The rows of groups [g0, g1). */
+static sim_status write_group_rows(const model_report *r, sim_csv *out, const char *scenario,
+                                   bool series, size_t g0, size_t g1)
 {
     const model_plan *p = r->p;
     size_t np = r->n_periods;
     sim_status st = SIM_OK;
     sim_t_memo memo = {0};
-    for (size_t g = 0; g < r->n_groups && !st; g++) {
+    for (size_t g = g0; g < g1 && !st; g++) {
         const group *gr = &r->groups[g];
         for (size_t i = series ? 0 : np; i <= np && !st; i++) {
             if (series && i == np) break;
@@ -553,6 +557,75 @@ static sim_status write_rows(const model_report *r, sim_csv *out, const char *sc
         }
     }
     return st;
+}
+
+/* Formatting numbers is most of writing a report, and it was the serial end of
+ * every multi-threaded run (0.14 s of the default's 1.8 s on two threads): the
+ * groups are cut into one slice per thread, of about as many values each;
+ * slice 0 is written straight to out, the others into memory on their own
+ * threads, then appended in order. The bytes are those of one thread. */
+enum { MAX_WRITE_THREADS = 16 };
+
+typedef struct rows_job {
+    const model_report *r;
+    sim_csv *out;
+    const char *scenario;
+    bool series;
+    size_t g0, g1;
+    sim_status st;
+} rows_job;
+
+static void *rows_thread(void *arg)
+{
+    rows_job *j = arg;
+    j->st = write_group_rows(j->r, j->out, j->scenario, j->series, j->g0, j->g1);
+    return NULL;
+}
+
+static sim_status write_rows(const model_report *r, sim_csv *out, const char *scenario, bool series)
+{
+    unsigned n = r->write_threads < MAX_WRITE_THREADS ? r->write_threads : MAX_WRITE_THREADS;
+    if (n > r->n_groups) n = (unsigned)r->n_groups;
+    if (n <= 1) return write_group_rows(r, out, scenario, series, 0, r->n_groups);
+    rows_job job[MAX_WRITE_THREADS];
+    pthread_t tid[MAX_WRITE_THREADS];
+    bool started[MAX_WRITE_THREADS] = {false};
+    size_t g = 0;
+    for (unsigned k = 0; k < n; k++) {
+        size_t g1 = r->n_groups;
+        if (k + 1 < n) {
+            size_t target = r->n_values / n * (k + 1);
+            g1 = g + 1;
+            while (g1 < r->n_groups && r->groups[g1].base < target)
+                g1++;
+        }
+        job[k] = (rows_job){r, k ? NULL : out, scenario, series, g, g1, SIM_OK};
+        g = g1;
+        if (k && sim_csv_open_memory(&job[k].out) == SIM_OK)
+            started[k] = pthread_create(&tid[k], NULL, rows_thread, &job[k]) == 0;
+    }
+    sim_status st = write_group_rows(r, out, scenario, series, job[0].g0, job[0].g1);
+    for (unsigned k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else if (job[k].out) /* no thread: the slice on this one, into memory */
+            rows_thread(&job[k]);
+        if (!job[k].out) { /* no memory for it: straight to out, in its turn */
+            if (!st) st = write_group_rows(r, out, scenario, series, job[k].g0, job[k].g1);
+            continue;
+        }
+        if (!st) st = job[k].st;
+        if (!st)
+            st = sim_csv_append(out, job[k].out);
+        else
+            sim_csv_abort(job[k].out);
+    }
+    return st;
+}
+
+void model_report_set_write_threads(model_report *r, unsigned threads)
+{
+    r->write_threads = threads;
 }
 
 sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario)

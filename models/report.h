@@ -97,6 +97,10 @@ sim_status model_report_stream(model_report *r, sim_csv *out, const char *scenar
                                uint64_t first_replication);
 sim_status model_report_stream_status(const model_report *r);
 
+/* Rows are formatted by this many threads (default 1), each a slice of the
+ * groups; the bytes are the same for any number. */
+void model_report_set_write_threads(model_report *r, unsigned threads);
+
 /* timeseries.csv and summary.csv, with their header rows. */
 sim_status model_report_write_timeseries(const model_report *r, sim_csv *out, const char *scenario);
 sim_status model_report_write_summary(const model_report *r, sim_csv *out, const char *scenario);

@@ -13,8 +13,10 @@
 #include "numfmt.h"
 
 struct sim_csv {
-    sim_atomic_file *file;
-    FILE *fp;          /* the file's stream, cached */
+    sim_atomic_file *file; /* NULL for a writer into memory */
+    FILE *fp;              /* the file's stream, cached; NULL for a writer into memory */
+    char *mem;             /* a writer into memory: its bytes, mem_len of mem_cap */
+    size_t mem_len, mem_cap;
     char *path;        /* for the message of a sticky error */
     sim_status status; /* SIM_OK until the first failed write, then that failure */
     int error_errno;   /* errno of that failure, for the message at commit */
@@ -43,10 +45,86 @@ sim_status sim_csv_open(sim_csv **out, const char *path, char *err, size_t err_s
         return st;
     }
     w->fp = sim_atomic_stream(w->file);
+    /* Reports are megabytes: write them in 1 MiB pieces, not 4 KiB ones. */
+    setvbuf(w->fp, NULL, _IOFBF, (size_t)1 << 20);
     w->path = path_copy;
     w->status = SIM_OK;
     *out = w;
     return SIM_OK;
+}
+
+static sim_status fail(sim_csv *w, int errnum);
+
+sim_status sim_csv_open_memory(sim_csv **out)
+{
+    assert(out != NULL);
+    *out = calloc(1, sizeof **out);
+    return *out ? SIM_OK : SIM_ENOMEM;
+}
+
+static void free_memory_writer(sim_csv *w)
+{
+    free(w->mem);
+    free(w);
+}
+
+static bool out_bytes(sim_csv *w, const char *s, size_t len);
+
+sim_status sim_csv_append(sim_csv *dst, sim_csv *src)
+{
+    assert(dst != NULL && src != NULL && src->file == NULL);
+    assert(!dst->row_started && !src->row_started);
+    sim_status st = dst->status;
+    if (st == SIM_OK && src->status != SIM_OK) st = fail(dst, src->error_errno);
+    errno = 0;
+    if (st == SIM_OK && !out_bytes(dst, src->mem, src->mem_len))
+        st = fail(dst, errno ? errno : ENOMEM);
+    free_memory_writer(src);
+    return st;
+}
+
+/* Room for n more bytes in a memory writer's buffer (doubling, from 1 MiB:
+ * a report slice is megabytes, and open_memstream's small steps cost page
+ * faults and copies). */
+static bool mem_reserve(sim_csv *w, size_t n)
+{
+    if (w->mem_len + n <= w->mem_cap) return true;
+    size_t cap = w->mem_cap ? w->mem_cap : (size_t)1 << 20;
+    while (cap < w->mem_len + n)
+        cap *= 2;
+    char *m = realloc(w->mem, cap);
+    if (!m) return false;
+    w->mem = m;
+    w->mem_cap = cap;
+    return true;
+}
+
+static bool out_bytes(sim_csv *w, const char *s, size_t len)
+{
+    if (w->fp) return len == 0 || fwrite(s, 1, len, w->fp) == len;
+    if (!mem_reserve(w, len)) return false;
+    memcpy(w->mem + w->mem_len, s, len);
+    w->mem_len += len;
+    return true;
+}
+
+/* One writer is used by one thread at a time: no stream locking per byte. */
+static bool out_char(sim_csv *w, char c)
+{
+    if (w->fp) return putc_unlocked(c, w->fp) != EOF;
+    if (!mem_reserve(w, 1)) return false;
+    w->mem[w->mem_len++] = c;
+    return true;
+}
+
+/* A field in quotes, its quotes doubled (libcsv). */
+static bool out_quoted(sim_csv *w, const char *s, size_t len)
+{
+    if (w->fp) return csv_fwrite(w->fp, s, len) == 0;
+    size_t need = csv_write(NULL, 0, s, len);
+    if (!mem_reserve(w, need)) return false;
+    w->mem_len += csv_write(w->mem + w->mem_len, need, s, len);
+    return true;
 }
 
 /* Records the first failure; every later call returns it without writing. */
@@ -60,7 +138,7 @@ static sim_status fail(sim_csv *w, int errnum)
 /* Starts a field: a comma unless it is the row's first. */
 static bool field_begin(sim_csv *w)
 {
-    if (w->row_started && putc(',', w->fp) == EOF) return false;
+    if (w->row_started && !out_char(w, ',')) return false;
     w->row_started = true;
     return true;
 }
@@ -69,7 +147,7 @@ static sim_status write_raw(sim_csv *w, const char *s, size_t len)
 {
     if (w->status != SIM_OK) return w->status;
     errno = 0;
-    if (!field_begin(w) || (len > 0 && fwrite(s, 1, len, w->fp) != len)) return fail(w, errno);
+    if (!field_begin(w) || !out_bytes(w, s, len)) return fail(w, errno ? errno : ENOMEM);
     return SIM_OK;
 }
 
@@ -91,7 +169,7 @@ sim_status sim_csv_text_n(sim_csv *w, const char *s, size_t len)
     if (!needs_quotes(s, len)) return write_raw(w, s, len);
     errno = 0;
     /* csv_fwrite surrounds the field with quotes and doubles the quotes inside. */
-    if (!field_begin(w) || csv_fwrite(w->fp, s, len) != 0) return fail(w, errno);
+    if (!field_begin(w) || !out_quoted(w, s, len)) return fail(w, errno ? errno : ENOMEM);
     return SIM_OK;
 }
 
@@ -136,7 +214,7 @@ sim_status sim_csv_end_row(sim_csv *w)
     assert(w != NULL);
     if (w->status != SIM_OK) return w->status;
     errno = 0;
-    if (putc('\n', w->fp) == EOF) return fail(w, errno);
+    if (!out_char(w, '\n')) return fail(w, errno ? errno : ENOMEM);
     w->row_started = false;
     return SIM_OK;
 }
@@ -155,7 +233,7 @@ sim_status sim_csv_header(sim_csv *w, const char *const *names, size_t count)
 
 sim_status sim_csv_commit(sim_csv *w, char *err, size_t err_size)
 {
-    assert(w != NULL);
+    assert(w != NULL && w->file != NULL); /* a writer into memory is appended, not committed */
     sim_status st = w->status;
     if (st != SIM_OK) {
         if (err != NULL && err_size > 0)
@@ -174,6 +252,10 @@ sim_status sim_csv_commit(sim_csv *w, char *err, size_t err_size)
 void sim_csv_abort(sim_csv *w)
 {
     if (w == NULL) return;
+    if (w->file == NULL) {
+        free_memory_writer(w);
+        return;
+    }
     sim_atomic_abort(w->file);
     free(w->path);
     free(w);

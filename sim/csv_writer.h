@@ -8,7 +8,7 @@
  *
  * Errors are sticky: after the first failed write every call returns the same
  * status and does nothing, and commit reports it. Ownership: the writer owns its
- * file; commit and abort free the writer.
+ * file; commit and abort free the writer (append frees a memory writer).
  */
 #ifndef SIM_CSV_WRITER_H
 #define SIM_CSV_WRITER_H
@@ -37,5 +37,13 @@ sim_status sim_csv_header(sim_csv *w, const char *const *names, size_t count);
 
 sim_status sim_csv_commit(sim_csv *w, char *err, size_t err_size);
 void sim_csv_abort(sim_csv *w);
+
+/* A writer into memory, so rows can be formatted on another thread and then
+ * appended, in order, to a file's writer: sim_csv_append adds every byte src
+ * wrote (whole rows) to dst and frees src; an error of src's becomes dst's.
+ * A memory writer is appended or aborted, never committed. A writer is used by
+ * one thread at a time. */
+sim_status sim_csv_open_memory(sim_csv **out);
+sim_status sim_csv_append(sim_csv *dst, sim_csv *src);
 
 #endif

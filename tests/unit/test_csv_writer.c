@@ -25,7 +25,6 @@
 
 #include "scratch.h"
 
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -160,6 +159,62 @@ static void parsed_release(parsed *p)
 {
     for (size_t i = 0; i < p->count; i++)
         free(p->field[i]);
+}
+
+/* Rows written into memory writers and appended in order give the bytes of
+ * writing them straight to the file: quoting, numbers, an empty slice, a
+ * slice of more than the buffer's first 1 MiB, memory into memory; an
+ * aborted memory writer leaves nothing (ASan checks it frees all). */
+static void write_rows_into(sim_csv *w, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        assert_int_equal(sim_csv_text(w, i % 7 ? "plain" : "a,\"q\""), SIM_OK);
+        assert_int_equal(sim_csv_number(w, i * 0.1), SIM_OK);
+        assert_int_equal(sim_csv_integer(w, i), SIM_OK);
+        assert_int_equal(sim_csv_empty(w), SIM_OK);
+        assert_int_equal(sim_csv_end_row(w), SIM_OK);
+    }
+}
+
+static void test_memory_append(void **state)
+{
+    const fixture *fx = *state;
+    char direct[PATH_BUF], pieced[PATH_BUF], err[256] = "";
+    path_in(fx, "csv_direct.csv", direct);
+    path_in(fx, "csv_pieced.csv", pieced);
+    static const char *const names[] = {"t", "x", "i", "e"};
+    enum { ROWS = 120000 }; /* about 2.4 MB: the memory buffer grows past its first 1 MiB */
+    sim_csv *w = NULL;
+    assert_int_equal(sim_csv_open(&w, direct, err, sizeof err), SIM_OK);
+    assert_int_equal(sim_csv_header(w, names, 4), SIM_OK);
+    write_rows_into(w, 0, ROWS);
+    assert_int_equal(sim_csv_commit(w, err, sizeof err), SIM_OK);
+
+    sim_csv *a = NULL, *b = NULL, *c = NULL, *empty = NULL, *dropped = NULL;
+    assert_int_equal(sim_csv_open(&w, pieced, err, sizeof err), SIM_OK);
+    assert_int_equal(sim_csv_header(w, names, 4), SIM_OK);
+    assert_int_equal(sim_csv_open_memory(&a), SIM_OK);
+    assert_int_equal(sim_csv_open_memory(&b), SIM_OK);
+    assert_int_equal(sim_csv_open_memory(&c), SIM_OK);
+    assert_int_equal(sim_csv_open_memory(&empty), SIM_OK);
+    assert_int_equal(sim_csv_open_memory(&dropped), SIM_OK);
+    write_rows_into(a, 10, 100);
+    write_rows_into(b, 100, ROWS - 5);
+    write_rows_into(c, ROWS - 5, ROWS);
+    write_rows_into(dropped, 0, 1000);
+    sim_csv_abort(dropped);
+    write_rows_into(w, 0, 10);
+    assert_int_equal(sim_csv_append(b, c), SIM_OK); /* memory into memory */
+    assert_int_equal(sim_csv_append(w, a), SIM_OK);
+    assert_int_equal(sim_csv_append(w, empty), SIM_OK);
+    assert_int_equal(sim_csv_append(w, b), SIM_OK);
+    assert_int_equal(sim_csv_commit(w, err, sizeof err), SIM_OK);
+
+    static char x[4 << 20], y[4 << 20];
+    size_t nx = read_all(direct, x, sizeof x), ny = read_all(pieced, y, sizeof y);
+    assert_true(nx > 2000000);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(x, y, nx);
 }
 
 static void test_round_trip_through_libcsv(void **state)
@@ -333,9 +388,10 @@ static void test_commit_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_bytes),  cmocka_unit_test(test_round_trip_through_libcsv),
-        cmocka_unit_test(test_open_failure), cmocka_unit_test(test_abort_leaves_nothing),
-        cmocka_unit_test(test_sticky_error), cmocka_unit_test(test_commit_failure),
+        cmocka_unit_test(test_exact_bytes),   cmocka_unit_test(test_round_trip_through_libcsv),
+        cmocka_unit_test(test_open_failure),  cmocka_unit_test(test_abort_leaves_nothing),
+        cmocka_unit_test(test_sticky_error),  cmocka_unit_test(test_commit_failure),
+        cmocka_unit_test(test_memory_append),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
