@@ -24,10 +24,18 @@ typedef struct group {
     size_t base;       /* where the group's values start: see value_index */
 } group;
 
+/* The raw values a group's metrics read (group_raws): raw[0 .. n_member)
+ * summed over its stock points, the rest from firm cells only. */
+typedef struct group_raw_list {
+    uint8_t raw[RAW_COUNT];
+    uint8_t n_raw, n_member;
+} group_raw_list;
+
 struct model_report {
     const model_plan *p;
     unsigned scopes; /* MODEL_SCOPE_* bits */
     group *groups;
+    group_raw_list *raws; /* [group]: what folding a period sums */
     size_t n_groups;
     uint32_t *stock_groups; /* [stock][2 * SCOPE_KINDS]: item groups, then `all` groups */
     size_t *member_first;   /* [group + 1]: the group's stock points are */
@@ -43,6 +51,8 @@ struct model_report {
     sim_status stream_status;
     unsigned write_threads; /* threads that format rows (model_report_set_write_threads) */
 };
+
+static unsigned group_raws(const group *gr, uint8_t raw[RAW_COUNT], unsigned *n_member);
 
 static uint64_t group_key(unsigned scope_kind, uint32_t scope, unsigned item_kind, uint32_t item)
 {
@@ -199,6 +209,7 @@ void model_report_free(model_report *r)
 {
     if (!r) return;
     free(r->groups);
+    free(r->raws);
     free(r->stock_groups);
     free(r->member_first);
     free(r->members);
@@ -325,6 +336,13 @@ model_report *model_report_new_scoped(const model_plan *p, unsigned scopes)
         nv += (r->n_periods + 1) * (size_t)__builtin_popcount(r->groups[g].relevant);
     }
     r->n_values = nv;
+    r->raws = malloc((m + 1) * sizeof *r->raws);
+    if (!r->raws) goto oom;
+    for (size_t g = 0; g < m; g++) {
+        unsigned n_member;
+        r->raws[g].n_raw = (uint8_t)group_raws(&r->groups[g], r->raws[g].raw, &n_member);
+        r->raws[g].n_member = (uint8_t)n_member;
+    }
     r->sums = calloc(model_report_scratch_size(r) + 1, sizeof *r->sums);
     r->tally = malloc((nv + 1) * sizeof *r->tally);
     r->values = malloc((nv + 1) * sizeof *r->values);
@@ -400,9 +418,8 @@ void model_report_fold_period(const model_report *r, const model_metrics *m, siz
     double days = period_days(p, period);
     for (size_t g = 0; g < r->n_groups; g++) {
         const group *gr = &r->groups[g];
-        uint8_t raw[RAW_COUNT];
-        unsigned n_member;
-        unsigned n_raw = group_raws(gr, raw, &n_member);
+        const uint8_t *raw = r->raws[g].raw;
+        unsigned n_raw = r->raws[g].n_raw, n_member = r->raws[g].n_member;
         double d[RAW_COUNT];
         for (unsigned x = 0; x < n_raw; x++)
             d[raw[x]] = 0;
@@ -532,6 +549,16 @@ static sim_status write_group_rows(const model_report *r, sim_csv *out, const ch
     size_t np = r->n_periods;
     sim_status st = SIM_OK;
     sim_t_memo memo = {0};
+    /* Each period's first and last day, formatted once, not once a row. */
+    char(*day)[2][SIM_DATE_BUFSIZE] = NULL;
+    if (series) {
+        day = malloc((np + 1) * sizeof *day);
+        if (!day) return SIM_ENOMEM;
+        for (size_t i = 0; i < np; i++) {
+            sim_date_format(p->period_start[i], day[i][0]);
+            sim_date_format(p->period_start[i + 1] - 1, day[i][1]);
+        }
+    }
     for (size_t g = g0; g < g1 && !st; g++) {
         const group *gr = &r->groups[g];
         for (size_t i = series ? 0 : np; i <= np && !st; i++) {
@@ -542,8 +569,8 @@ static sim_status write_group_rows(const model_report *r, sim_csv *out, const ch
                 if (t->n == 0) continue;
                 const char *unit = group_unit(p, gr, (model_metric)met);
                 st = sim_csv_text(out, scenario);
-                if (!st && series) st = sim_csv_date(out, p->period_start[i]);
-                if (!st && series) st = sim_csv_date(out, p->period_start[i + 1] - 1);
+                if (!st && series) st = sim_csv_text_n(out, day[i][0], SIM_DATE_BUFSIZE - 1);
+                if (!st && series) st = sim_csv_text_n(out, day[i][1], SIM_DATE_BUFSIZE - 1);
                 if (!st) st = sim_csv_text(out, scope_id(p, gr->key));
                 if (!st) st = sim_csv_text(out, item_id(p, gr->key));
                 if (!st) st = sim_csv_text(out, model_metric_name((model_metric)met));
@@ -556,6 +583,7 @@ static sim_status write_group_rows(const model_report *r, sim_csv *out, const ch
             }
         }
     }
+    free(day);
     return st;
 }
 

@@ -93,7 +93,13 @@ static size_t shortest_fast(char buf[SIM_NUMFMT_BUFSIZE], double x)
     char d17[17];
     d17[0] = r[0];
     memcpy(d17 + 1, r + 2, 16);
-    int e17 = atoi(r + 19);
+    /* The exponent: e, a sign, two or three digits (%.16e always writes them). */
+    const char *ex = r + 19;
+    bool e_negative = *ex == '-';
+    int e17 = 0;
+    for (ex++; *ex >= '0' && *ex <= '9'; ex++)
+        e17 = 10 * e17 + (*ex - '0');
+    if (e_negative) e17 = -e17;
     char text[RAW_BUFSIZE];
     for (int P = 15; P <= 16; P++) {
         const char *drop = d17 + P;
