@@ -66,6 +66,10 @@ fi
 
 mkdir -p "$WORK" "$OUT/img"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# The code measured: read before this script writes its own outputs (scale.md
+# and the plots are tracked files), tracked files only.
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | grep -c . || true)
 DATA=$WORK/sites.tsv
 HDATA=$WORK/horizon.tsv
 HWDATA=$WORK/horizon-world.tsv
@@ -235,8 +239,6 @@ plot "$HDATA" skip 1 using 2:(\$9/1024) axes x1y1 with linespoints lw 2 pt 5 tit
 EOF
 
 # ---- scale.md
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -c . || true)
 CPU=$(lscpu | awk -F': *' '/^Model name/ {print $2; exit}')
 CORES=$(nproc)
 MEM=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
