@@ -3,7 +3,8 @@
 # builds. See README.md.
 #
 #   make run     build; the default scenario against the baseline (compare, 20 replications)
-#   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both
+#   make test    normal -Werror build + ASan/UBSan build, whole ctest suite on both;
+#                ThreadSanitizer build, the threaded paths
 #   make bench   build and run the benchmarks
 #   make plots   the default scenario vs the baseline, rendered by scenarios/plots/*.gp
 #   make fuzz    libFuzzer (clang) on the scenario loader, YAML and CSV readers, FUZZ_SECONDS each
@@ -11,6 +12,7 @@
 
 BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
@@ -31,7 +33,7 @@ FUZZ_SEEDS_yaml_tree   := $(shell find tests/data/scenarios $(wildcard tests/bad
 FUZZ_SEEDS_csv_table   := $(shell find tests/data/scenarios tests/data/csv_table \
                                    $(wildcard tests/bad) -type f -name '*.csv' 2>/dev/null)
 
-.PHONY: all deps build build-sanitize run test bench fuzz format clean plots
+.PHONY: all deps build build-sanitize build-tsan run test bench fuzz format clean plots
 
 all: build
 
@@ -47,14 +49,22 @@ build-sanitize: deps
 	      -DCHIPSIM_SANITIZE=ON -DCHIPSIM_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 
+# ThreadSanitizer: only the command (its tests are the threaded paths: tests/threads_tsan.sh).
+build-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHIPSIM_WERROR=ON \
+	      -DCHIPSIM_TSAN=ON -DCHIPSIM_BENCH=OFF $(CMAKE_ARGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target chipsim
+
 run: build
 	$(BUILD)/cli/chipsim compare $(BASELINE_SCENARIO) $(DEFAULT_SCENARIO) -r 20 --force -o out/default
 
-test: build build-sanitize
+test: build build-sanitize build-tsan
 	@echo "== tests: release build (-Werror) =="
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests: AddressSanitizer + UndefinedBehaviorSanitizer build =="
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+	@echo "== tests: ThreadSanitizer build (the threaded paths) =="
+	ctest --test-dir $(TSAN_BUILD) --output-on-failure
 
 # make plots: the default scenario against the baseline through compare, then every
 # gnuplot script in scenarios/plots/ on the result (PNGs in $(PLOT_DIR)).
@@ -130,4 +140,4 @@ format:
 	clang-format -i $$(git ls-files "*.c" "*.h" | grep -v ziggurat_exp.c)
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD)

@@ -10,7 +10,7 @@ set -u
 chipsim=$(readlink -f "$1") src=$(readlink -f "$2")
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-tar -C "$src" --exclude=./build --exclude=./build-sanitize --exclude=./build-fuzz \
+tar -C "$src" --exclude='./build' --exclude='./build-*' \
   --exclude=./out --exclude=./.git -cf - . | tar -C "$scratch" -xf -
 mkdir -p "$scratch/build/cli"
 ln -sf "$chipsim" "$scratch/build/cli/chipsim"
